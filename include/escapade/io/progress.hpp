@@ -1,0 +1,27 @@
+#pragma once
+// Progress of a long run on stderr. On a terminal: a redrawn bar "[####   ] done/total  rate/s  ETA"
+// at most every 0.2 s; otherwise (CI, SLURM logs) a plain line every `interval` seconds.
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+
+namespace escapade::io {
+
+class Progress {
+ public:
+  Progress(std::uint64_t total, bool terminal, double interval_seconds = 5.0, std::FILE* out = stderr);
+  // Call as often as convenient; prints only when due.
+  void update(std::uint64_t done, std::uint64_t escaped);
+  // Final line (always printed).
+  void finish(std::uint64_t done, std::uint64_t escaped);
+
+ private:
+  void print(std::uint64_t done, std::uint64_t escaped, bool final);
+  std::uint64_t total_;
+  bool terminal_;
+  double interval_;
+  std::FILE* out_;
+  std::chrono::steady_clock::time_point start_, last_;
+};
+
+}  // namespace escapade::io

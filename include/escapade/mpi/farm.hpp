@@ -1,0 +1,56 @@
+#pragma once
+// The trial farm over MPI (the only MPI user besides main's session).
+//
+// Rank 0 is the master: its main thread owns the Scheduler and all MPI calls (MPI_THREAD_FUNNELED);
+// a second thread on rank 0 computes trials too, taking chunks from the same scheduler. Every
+// other rank asks rank 0 for a chunk, computes it, and sends the results with its next request.
+// Nobody spins: every wait is MPI_Test / MPI_Iprobe with a sleep that backs off from 20 µs to
+// 2 ms (Open MPI would otherwise busy-poll a core inside blocking calls).
+// Results reach `sink` on rank 0's main thread in completion order; they are sorted later, so the
+// outputs do not depend on the rank count or the schedule.
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "escapade/core/types.hpp"
+#include "escapade/sched/scheduler.hpp"
+#include "escapade/trial/models.hpp"
+
+namespace escapade::mpi {
+
+// MPI_Init_thread / MPI_Finalize for the process.
+class Session {
+ public:
+  Session(int& argc, char**& argv);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  static std::string library_version();
+  // Aborts every rank of MPI_COMM_WORLD.
+  [[noreturn]] static void abort(int code);
+  // Collective: every rank passes its exit code (0 = fine). Returns the code of the lowest rank
+  // with a non-zero code (0 when all are fine) and sets `first_rank` to that rank.
+  int first_failure(int my_code, int& first_rank) const;
+
+ private:
+  int rank_ = 0, size_ = 1;
+};
+
+struct FarmOptions {
+  std::uint64_t seed = 0;
+  std::uint64_t max_steps = 0;
+  sched::ChunkPolicy policy{};
+};
+
+using ResultSink = std::function<void(std::span<const TrialResult>)>;
+
+// Collective over MPI_COMM_WORLD. `pending` and `sink` are used on rank 0 only.
+void run_farm(const Session& session, const std::vector<trial::Model>& models,
+              const std::vector<sched::WorkItem>& pending, const FarmOptions& options,
+              const ResultSink& sink);
+
+}  // namespace escapade::mpi

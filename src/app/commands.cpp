@@ -1,0 +1,278 @@
+#include "commands.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "escapade/core/error.hpp"
+#include "escapade/io/manifest.hpp"
+#include "escapade/io/plot.hpp"
+#include "escapade/io/progress.hpp"
+#include "escapade/io/raw_log.hpp"
+#include "escapade/io/summary_table.hpp"
+#include "escapade/job/job.hpp"
+#include "escapade/mpi/farm.hpp"
+#include "escapade/reference/mfpt1d.hpp"
+#include "escapade/reference/petsc_info.hpp"
+#include "escapade/stats/summary.hpp"
+#include "escapade/trial/models.hpp"
+
+namespace fs = std::filesystem;
+
+namespace escapade::app {
+namespace {
+
+// Throughput used by `check` for its cost estimate (docs/PERFORMANCE.md measures it).
+constexpr double nominal_steps_per_second = 1e8;
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+// Expected steps per trial where an exact answer is cheap (the continuous-time mean first-passage
+// time of kramers_well with isotropic noise), capped at max_steps; nullopt where unknown.
+std::optional<double> expected_steps(const trial::Model& m, std::uint64_t max_steps) {
+  const double cap = static_cast<double>(max_steps);
+  if (std::holds_alternative<noise::NoNoise>(m.noise) && m.escape.kind == trial::EscapeKind::barrier)
+    return cap;  // gradient descent never climbs the barrier
+  const auto* well = std::get_if<landscape::KramersWell>(&m.landscape);
+  const auto* iso = std::get_if<noise::IsotropicNoise>(&m.noise);
+  if (!well || !iso || m.escape.kind != trial::EscapeKind::barrier) return std::nullopt;
+  const double D = iso->diffusion(m.lr);
+  if (D <= 0) return cap;
+  if (well->barrier() / D > 600) return cap;
+  const double t = reference::kramers_well_mfpt(well->a(), well->b(), well->barrier(), D,
+                                                well->barrier_top(), 20000);
+  return std::min(cap, t / m.lr);
+}
+
+std::string axis_values(const job::Job& job, const job::Configuration& c) {
+  std::string s;
+  for (std::size_t j = 0; j < job.axes.size(); ++j) {
+    if (!s.empty()) s += ", ";
+    s += job.axes[j].key + "=" + job::format_value(job.axes[j].values[c.axis_index[j]]);
+  }
+  return s.empty() ? "-" : s;
+}
+
+std::string duration_text(double seconds) {
+  if (seconds < 120) return fmt::format("{:.0f} s", seconds);
+  if (seconds < 7200) return fmt::format("{:.1f} min", seconds / 60);
+  return fmt::format("{:.1f} h", seconds / 3600);
+}
+
+const char* const result_files[] = {"manifest.json", "summary.csv", "trials.bin", "trials.journal",
+                                    "escape_time.gp", "escape_time.png"};
+
+void prepare_out_dir(const fs::path& out, bool force) {
+  std::error_code ec;
+  if (fs::exists(out, ec) && !fs::is_directory(out, ec))
+    throw ConfigError(fmt::format("--out '{}' exists and is not a directory", out.string()));
+  for (const char* f : result_files) {
+    if (!fs::exists(out / f)) continue;
+    if (!force)
+      throw ConfigError(fmt::format(
+          "--out '{}' already holds results ({}); choose another directory or pass --force to replace them",
+          out.string(), f));
+  }
+  if (force)
+    for (const char* f : result_files) fs::remove(out / f, ec);
+  fs::create_directories(out, ec);
+  if (ec) throw IoError(fmt::format("cannot create result directory '{}': {}", out.string(), ec.message()));
+  if (access(out.c_str(), W_OK) != 0)
+    throw IoError(fmt::format("result directory '{}' is not writable", out.string()));
+}
+
+std::vector<io::SummaryRow> reduce_all(const job::Job& job, const std::vector<trial::Model>& models,
+                                       const std::vector<TrialResult>& sorted) {
+  std::vector<io::SummaryRow> rows;
+  rows.reserve(job.configs.size());
+  std::size_t i = 0;
+  for (const auto& c : job.configs) {
+    std::size_t j = i;
+    while (j < sorted.size() && sorted[j].config == c.index) ++j;
+    const auto& m = models[c.index];
+    rows.push_back({&c, m.sharpness, m.lr,
+                    stats::reduce(std::span<const TrialResult>(sorted.data() + i, j - i), job.max_steps)});
+    i = j;
+  }
+  return rows;
+}
+
+void sort_results(std::vector<TrialResult>& r) {
+  std::sort(r.begin(), r.end(), [](const TrialResult& a, const TrialResult& b) {
+    return a.config != b.config ? a.config < b.config : a.trial < b.trial;
+  });
+}
+
+}  // namespace
+
+int check_command(const fs::path& path) {
+  const job::Job job = job::load_job(path);
+  const auto models = trial::build_models(job);
+  const std::uint64_t n_configs = job.configs.size();
+  std::cout << fmt::format("job '{}' ({}): seed {}, {} configuration{} x {} trials = {} trials, max_steps {}\n",
+                           job.name, job.source, job.seed, n_configs, n_configs == 1 ? "" : "s",
+                           job.trials, n_configs * job.trials, job.max_steps);
+  for (const auto& a : job.axes)
+    std::cout << fmt::format("axis {}: {} value{}\n", a.key, a.values.size(), a.values.size() == 1 ? "" : "s");
+  std::cout << fmt::format("{:>6}  {:16}  {:>10}  {:>14}  {}\n", "config", "key", "sharpness",
+                           "steps/trial", "parameters | model");
+  double total = 0;
+  bool bounded_only = false;
+  for (const auto& c : job.configs) {
+    const auto& m = models[c.index];
+    const auto est = expected_steps(m, job.max_steps);
+    const double steps = est.value_or(static_cast<double>(job.max_steps));
+    bounded_only = bounded_only || !est;
+    total += steps * static_cast<double>(job.trials);
+    std::cout << fmt::format("{:>6}  {:016x}  {:>10.4g}  {:>14}  {} | {}\n", c.index, c.key, m.sharpness,
+                             est ? fmt::format("{:.3g}", *est) : fmt::format("<= {}", job.max_steps),
+                             axis_values(job, c), trial::describe(m));
+  }
+  const double core_seconds = total / nominal_steps_per_second;
+  std::cout << fmt::format(
+      "cost: {}{:.3g} trial-steps, about {} of one core at {:.0e} steps/s ({} on {} cores)\n",
+      bounded_only ? "at most " : "", total, duration_text(core_seconds), nominal_steps_per_second,
+      duration_text(core_seconds / std::max(1u, std::thread::hardware_concurrency())),
+      std::max(1u, std::thread::hardware_concurrency()));
+  std::cout << "steps/trial: exact continuous-time mean first-passage time / lr where known "
+               "(kramers_well with isotropic noise), else the max_steps bound\n";
+  return 0;
+}
+
+int run_command(int& argc, char**& argv, const RunOptions& o) {
+  mpi::Session session(argc, argv);
+  const bool master = session.rank() == 0;
+  const auto started = std::chrono::steady_clock::now();
+  const std::string started_utc = utc_now();
+
+  std::optional<job::Job> job;
+  std::vector<trial::Model> models;
+  std::string error;
+  int code = 0;
+  try {
+    job = job::load_job(o.job);
+    models = trial::build_models(*job);
+    if (master) prepare_out_dir(o.out, o.force);
+  } catch (const ConfigError& e) {
+    error = e.what();
+    code = 2;
+  } catch (const std::exception& e) {
+    error = e.what();
+    code = 1;
+  }
+  int first = 0;
+  if (const int agreed = session.first_failure(code, first); agreed != 0) {
+    if (session.rank() == first) std::fprintf(stderr, "escapade: error: %s\n", error.c_str());
+    return agreed;
+  }
+
+  std::vector<sched::WorkItem> pending;
+  for (const auto& c : job->configs) pending.push_back({c.index, 0, job->trials});
+  const std::uint64_t total = job->trials * job->configs.size();
+
+  std::optional<io::RawLogWriter> journal;
+  std::optional<io::Progress> progress;
+  std::uint64_t done = 0, escaped = 0;
+  auto last_flush = std::chrono::steady_clock::now();
+  if (master) {
+    journal.emplace(o.out / "trials.journal", false);
+    progress.emplace(total, isatty(STDERR_FILENO) != 0, o.progress_interval);
+    std::fprintf(stderr, "escapade: job '%s': %zu configurations x %llu trials on %d rank%s -> %s\n",
+                 job->name.c_str(), job->configs.size(), static_cast<unsigned long long>(job->trials),
+                 session.size(), session.size() == 1 ? "" : "s", o.out.c_str());
+  }
+  const mpi::ResultSink sink = [&](std::span<const TrialResult> results) {
+    journal->append(results);
+    done += results.size();
+    for (const auto& r : results) escaped += r.status == TrialStatus::escaped;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_flush > std::chrono::seconds(2)) {
+      journal->flush();
+      last_flush = now;
+    }
+    progress->update(done, escaped);
+  };
+
+  try {
+    mpi::FarmOptions fo{job->seed, job->max_steps, sched::ChunkPolicy{1, o.max_chunk, 4}};
+    mpi::run_farm(session, models, pending, fo, sink);
+    if (!master) return 0;
+
+    journal->flush();
+    journal->close();
+    progress->finish(done, escaped);
+    auto contents = io::read_raw_log(o.out / "trials.journal");
+    auto& results = contents.results;
+    sort_results(results);
+    if (results.size() != total)
+      throw IoError(fmt::format("journal holds {} trials, expected {}", results.size(), total));
+    io::write_raw_log(o.out / "trials.bin", results);
+    fs::remove(o.out / "trials.journal");
+
+    const auto rows = reduce_all(*job, models, results);
+    io::write_summary_csv(*job, rows, o.out / "summary.csv");
+    io::write_plot_script(*job, rows, o.out / "escape_time.gp", o.out / "escape_time.png");
+    std::string why;
+    if (!io::render_plot(o.out / "escape_time.gp", why))
+      std::fprintf(stderr, "escapade: warning: no plot: %s\n", why.c_str());
+
+    io::RunInfo info;
+    info.ranks = session.size();
+    info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    info.started_utc = started_utc;
+    info.finished_utc = utc_now();
+    info.host = host_name();
+    info.mpi_library = mpi::Session::library_version();
+    info.petsc_version = reference::petsc_version();
+    info.trials_total = total;
+    io::write_manifest(*job, info, o.out / "manifest.json");
+
+    io::print_summary_table(*job, rows, std::cout);
+    std::cout << fmt::format("results: {}/summary.csv, trials.bin, manifest.json, escape_time.png\n",
+                             o.out.string());
+    std::cout.flush();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "escapade: error on rank %d: %s\n", session.rank(), e.what());
+    std::fflush(stderr);
+    mpi::Session::abort(1);
+  }
+  return 0;
+}
+
+int export_command(const fs::path& dir) {
+  std::vector<TrialResult> results;
+  if (fs::exists(dir / "trials.bin")) {
+    results = io::read_raw_log(dir / "trials.bin").results;
+  } else if (fs::exists(dir / "trials.journal")) {
+    results = io::read_raw_log(dir / "trials.journal").results;
+    sort_results(results);
+  } else {
+    throw IoError(fmt::format("'{}' holds no raw log (trials.bin or trials.journal)", dir.string()));
+  }
+  io::write_raw_csv(results, std::cout);
+  return 0;
+}
+
+}  // namespace escapade::app

@@ -1,0 +1,20 @@
+#pragma once
+// The subcommands of `escapade`. Each returns the process exit code.
+#include <filesystem>
+#include <string>
+
+namespace escapade::app {
+
+struct RunOptions {
+  std::filesystem::path job;
+  std::filesystem::path out;
+  bool force = false;           // replace an existing result directory
+  double progress_interval = 5; // seconds between progress lines off a terminal
+  std::uint64_t max_chunk = 256;
+};
+
+int check_command(const std::filesystem::path& job);
+int run_command(int& argc, char**& argv, const RunOptions& options);
+int export_command(const std::filesystem::path& dir);
+
+}  // namespace escapade::app

@@ -1,0 +1,57 @@
+// escapade: escape-time experiments for stochastic gradient dynamics.
+#include <cstdio>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "escapade/core/build_info.hpp"
+#include "escapade/core/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"escapade: how long a noisy optimizer takes to leave a minimum"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("escapade ") + escapade::build_info::version + " (" +
+                                        escapade::build_info::git_commit + ")");
+
+  std::string check_job;
+  auto* check = app.add_subcommand("check", "validate a job file, list its configurations and estimate its cost");
+  check->add_option("JOB", check_job, "job file (TOML)")->required();
+
+  escapade::app::RunOptions run_opts;
+  std::string run_job, run_out;
+  auto* run = app.add_subcommand("run", "run a job (under mpirun -n N, or alone)");
+  run->add_option("JOB", run_job, "job file (TOML)")->required();
+  run->add_option("--out", run_out, "result directory")->required();
+  run->add_flag("--force", run_opts.force, "replace the results already in --out");
+  run->add_option("--progress-interval", run_opts.progress_interval,
+                  "seconds between progress lines when not on a terminal")
+      ->check(CLI::PositiveNumber);
+  run->add_option("--max-chunk", run_opts.max_chunk, "largest number of trials handed out at once")
+      ->check(CLI::PositiveNumber);
+
+  std::string export_dir;
+  auto* exp = app.add_subcommand("export", "write a result directory's raw per-trial log as CSV to stdout");
+  exp->add_option("DIR", export_dir, "result directory")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  try {
+    if (*check) return escapade::app::check_command(check_job);
+    if (*exp) return escapade::app::export_command(export_dir);
+    run_opts.job = run_job;
+    run_opts.out = run_out;
+    return escapade::app::run_command(argc, argv, run_opts);
+  } catch (const escapade::ConfigError& e) {
+    std::fprintf(stderr, "escapade: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "escapade: error: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,269 @@
+#include "escapade/io/raw_log.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <ostream>
+#include <string>
+
+#include "escapade/core/error.hpp"
+#include "escapade/io/atomic_file.hpp"
+
+namespace escapade::io {
+
+namespace {
+
+constexpr std::uint32_t format_version = 1;
+constexpr std::array<unsigned char, 8> magic = {'E', 'S', 'C', 'R', 'A', 'W', 0, 0};
+constexpr std::size_t checked_bytes = 24;
+// Records decoded per fread when scanning; large enough to amortise the call, small on the stack.
+constexpr std::size_t scan_batch = 1024;
+
+using Record = std::array<unsigned char, raw_record_size>;
+using Header = std::array<unsigned char, raw_header_size>;
+
+// Byte by byte so the layout is little-endian whatever the host, with no struct padding involved.
+void put_u32(unsigned char* p, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<unsigned char>(v >> (8 * i));
+}
+void put_u64(unsigned char* p, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<unsigned char>(v >> (8 * i));
+}
+std::uint32_t get_u32(const unsigned char* p) {
+  std::uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(p[i]) << (8 * i);
+  return v;
+}
+std::uint64_t get_u64(const unsigned char* p) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(p[i]) << (8 * i);
+  return v;
+}
+
+// Local rather than job::fnv1a64 so the log format does not depend on the job library.
+std::uint64_t fnv1a64(const unsigned char* p, std::size_t n) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (std::size_t i = 0; i < n; ++i) {
+    h ^= p[i];
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+Header make_header() {
+  Header h{};
+  std::memcpy(h.data(), magic.data(), magic.size());
+  put_u32(h.data() + 8, format_version);
+  put_u32(h.data() + 12, static_cast<std::uint32_t>(raw_record_size));
+  return h;
+}
+
+Record encode(const TrialResult& r) {
+  Record b{};
+  put_u32(b.data(), r.config);
+  b[4] = static_cast<unsigned char>(r.status);
+  put_u64(b.data() + 8, r.trial);
+  put_u64(b.data() + 16, r.steps);
+  put_u64(b.data() + 24, fnv1a64(b.data(), checked_bytes));
+  return b;
+}
+
+// False for a record that fails its checksum or holds values no writer produces.
+bool decode(const unsigned char* b, TrialResult& r) {
+  if (get_u64(b + 24) != fnv1a64(b, checked_bytes)) return false;
+  if (b[4] > static_cast<unsigned char>(TrialStatus::diverged)) return false;
+  if (b[5] != 0 || b[6] != 0 || b[7] != 0) return false;
+  r.config = get_u32(b);
+  r.status = static_cast<TrialStatus>(b[4]);
+  r.trial = get_u64(b + 8);
+  r.steps = get_u64(b + 16);
+  return true;
+}
+
+std::string errno_text() { return std::strerror(errno != 0 ? errno : EIO); }
+
+std::uint64_t file_size(std::FILE* f, const std::filesystem::path& path) {
+  struct stat st {};
+  if (::fstat(::fileno(f), &st) != 0) {
+    throw IoError("cannot read '" + path.string() + "': " + errno_text());
+  }
+  return static_cast<std::uint64_t>(st.st_size);
+}
+
+struct Scan {
+  std::uint64_t valid_end = 0;  // byte offset just past the last valid record (0: no header yet)
+  std::uint64_t size = 0;
+};
+
+// Checks the header and finds the end of the valid records of an open log positioned at 0.
+// A file shorter than the header that is a prefix of our header (a header write torn by a crash)
+// counts as an empty log torn at byte 0. Decoded records go to `out` when it is not null.
+Scan scan(std::FILE* f, const std::filesystem::path& path, std::vector<TrialResult>* out) {
+  Scan s;
+  s.size = file_size(f, path);
+  const Header expected = make_header();
+  Header h{};
+  const std::size_t got = std::fread(h.data(), 1, h.size(), f);
+  if (got < h.size() && std::ferror(f) != 0) {
+    throw IoError("cannot read '" + path.string() + "': " + errno_text());
+  }
+  if (got < h.size()) {
+    if (std::memcmp(h.data(), expected.data(), got) == 0 && s.size == got) return s;
+    throw IoError("'" + path.string() + "' is not an escapade raw log (too short for a header)");
+  }
+  if (std::memcmp(h.data(), magic.data(), magic.size()) != 0) {
+    throw IoError("'" + path.string() + "' is not an escapade raw log (bad magic)");
+  }
+  if (get_u32(h.data() + 8) != format_version) {
+    throw IoError("'" + path.string() + "': raw log format version " +
+                  std::to_string(get_u32(h.data() + 8)) + ", this escapade reads version " +
+                  std::to_string(format_version));
+  }
+  if (get_u32(h.data() + 12) != raw_record_size) {
+    throw IoError("'" + path.string() + "': raw log record size " +
+                  std::to_string(get_u32(h.data() + 12)) + ", expected " +
+                  std::to_string(raw_record_size));
+  }
+  s.valid_end = raw_header_size;
+
+  std::vector<unsigned char> buf(scan_batch * raw_record_size);
+  for (;;) {
+    const std::size_t n = std::fread(buf.data(), 1, buf.size(), f);
+    if (n < buf.size() && std::ferror(f) != 0) {
+      throw IoError("cannot read '" + path.string() + "': " + errno_text());
+    }
+    const std::size_t whole = n / raw_record_size;
+    for (std::size_t i = 0; i < whole; ++i) {
+      TrialResult r;
+      if (!decode(buf.data() + i * raw_record_size, r)) return s;
+      if (out != nullptr) out->push_back(r);
+      s.valid_end += raw_record_size;
+    }
+    if (n < buf.size()) return s;
+  }
+}
+
+}  // namespace
+
+RawLogWriter::RawLogWriter(const std::filesystem::path& path, bool append) : path_(path) {
+  std::uint64_t start = 0;
+  if (append) {
+    file_ = std::fopen(path.c_str(), "r+b");
+    if (file_ == nullptr && errno != ENOENT) {
+      throw IoError("cannot open '" + path.string() + "' for appending: " + errno_text());
+    }
+    if (file_ != nullptr) {
+      try {
+        start = scan(file_, path, nullptr).valid_end;
+        // Cut a torn tail so new records follow the last valid one.
+        if (::ftruncate(::fileno(file_), static_cast<off_t>(start)) != 0 ||
+            std::fseek(file_, static_cast<long>(start), SEEK_SET) != 0) {
+          throw IoError("cannot write '" + path.string() + "': " + errno_text());
+        }
+      } catch (...) {
+        std::fclose(file_);
+        file_ = nullptr;
+        throw;
+      }
+    }
+  }
+  if (file_ == nullptr) {
+    file_ = std::fopen(path.c_str(), "wb");
+    if (file_ == nullptr) {
+      throw IoError("cannot create '" + path.string() + "': " + errno_text());
+    }
+  }
+  if (start == 0) {
+    // A fresh log reaches the disk with its header at once, so a crash leaves a readable file.
+    try {
+      const Header h = make_header();
+      if (std::fwrite(h.data(), 1, h.size(), file_) != h.size()) {
+        throw IoError("cannot write '" + path.string() + "': " + errno_text());
+      }
+      flush();
+    } catch (...) {
+      std::fclose(file_);
+      file_ = nullptr;
+      throw;
+    }
+  }
+}
+
+RawLogWriter::~RawLogWriter() {
+  // Destructors must not throw; close() is the call that reports errors.
+  if (file_ != nullptr) std::fclose(file_);
+}
+
+void RawLogWriter::append(std::span<const TrialResult> results) {
+  if (file_ == nullptr) throw IoError("cannot write '" + path_.string() + "': log is closed");
+  for (const TrialResult& r : results) {
+    const Record b = encode(r);
+    if (std::fwrite(b.data(), 1, b.size(), file_) != b.size()) {
+      throw IoError("cannot write '" + path_.string() + "': " + errno_text());
+    }
+  }
+}
+
+void RawLogWriter::flush() {
+  if (file_ == nullptr) return;
+  errno = 0;
+  if (std::fflush(file_) != 0 || ::fsync(::fileno(file_)) != 0) {
+    throw IoError("cannot write '" + path_.string() + "': " + errno_text());
+  }
+}
+
+void RawLogWriter::close() {
+  if (file_ == nullptr) return;
+  std::FILE* f = file_;
+  try {
+    flush();
+  } catch (...) {
+    std::fclose(f);
+    file_ = nullptr;
+    throw;
+  }
+  file_ = nullptr;
+  errno = 0;
+  if (std::fclose(f) != 0) {
+    throw IoError("cannot write '" + path_.string() + "': " + errno_text());
+  }
+}
+
+RawLogContents read_raw_log(const std::filesystem::path& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) throw IoError("cannot open '" + path.string() + "': " + errno_text());
+  RawLogContents c;
+  try {
+    const Scan s = scan(f, path, &c.results);
+    c.torn_bytes = s.size - s.valid_end;
+  } catch (...) {
+    std::fclose(f);
+    throw;
+  }
+  std::fclose(f);
+  return c;
+}
+
+void write_raw_log(const std::filesystem::path& path, std::span<const TrialResult> results) {
+  std::string bytes;
+  bytes.reserve(raw_header_size + results.size() * raw_record_size);
+  const Header h = make_header();
+  bytes.append(reinterpret_cast<const char*>(h.data()), h.size());
+  for (const TrialResult& r : results) {
+    const Record b = encode(r);
+    bytes.append(reinterpret_cast<const char*>(b.data()), b.size());
+  }
+  write_file_atomically(path, bytes);
+}
+
+void write_raw_csv(std::span<const TrialResult> results, std::ostream& out) {
+  out << "config,trial,status,steps\n";
+  for (const TrialResult& r : results) {
+    out << r.config << ',' << r.trial << ',' << to_string(r.status) << ',' << r.steps << '\n';
+  }
+}
+
+}  // namespace escapade::io

@@ -1,0 +1,836 @@
+#include "escapade/job/job.hpp"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <sstream>
+#include <utility>
+
+#include "escapade/core/error.hpp"
+#include "escapade/job/schema.hpp"
+
+namespace escapade::job {
+
+namespace {
+
+// Beyond this the expansion alone would need gigabytes; a job that large is almost surely a typo.
+constexpr std::uint64_t kMaxConfigurations = 10'000'000;
+// Values quoted in messages are cut to this many bytes so a huge matrix does not flood the log.
+constexpr std::size_t kMaxQuoted = 120;
+
+constexpr std::string_view kMatrixText = "a matrix (a list of equal-length lists of numbers)";
+constexpr std::string_view kLogspace = "logspace";
+constexpr std::string_view kLinspace = "linspace";
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += sep;
+    out += items[i];
+  }
+  return out;
+}
+
+bool before(const toml::source_position& a, const toml::source_position& b) {
+  return a.line != b.line ? a.line < b.line : a.column < b.column;
+}
+
+// ---- Describing the schema in words (messages quote these, so they stay in sync with it).
+
+std::string range_text(const KeySpec& k) {
+  std::string out;
+  if (k.min) out = fmt::format("{} {}", k.min_exclusive ? ">" : "≥", *k.min);
+  if (k.max) out += fmt::format("{}≤ {}", out.empty() ? "" : " and ", *k.max);
+  return out;
+}
+
+std::string choices_text(const std::vector<std::string_view>& choices) {
+  std::string out;
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += choices[i];
+  }
+  return out;
+}
+
+// "an integer ≥ 0", "a list of numbers, each > 0", "a string (one of: x, y)".
+std::string expected_text(const KeySpec& k, bool article) {
+  std::string out;
+  const auto a = [article](std::string_view with, std::string_view without) {
+    return std::string(article ? with : without);
+  };
+  switch (k.type) {
+    case KeyType::integer:
+      out = a("an integer", "integer");
+      break;
+    case KeyType::number:
+      out = a("a number", "number");
+      break;
+    case KeyType::string:
+      out = a("a string", "string");
+      break;
+    case KeyType::vector:
+      out = a("a list of numbers", "list of numbers");
+      break;
+    case KeyType::matrix:
+      out = a("a matrix (a list of equal-length lists of numbers)",
+              "matrix (list of equal-length lists of numbers)");
+      break;
+    case KeyType::number_or_matrix:
+      out =
+          a("an angle in radians (a number) or a matrix (a list of equal-length lists of "
+            "numbers)",
+            "angle in radians or matrix (list of equal-length lists of numbers)");
+      break;
+  }
+  const std::string range = range_text(k);
+  if (!range.empty()) out += (k.type == KeyType::vector ? ", each " : " ") + range;
+  if (!k.choices.empty()) out += " (one of: " + choices_text(k.choices) + ")";
+  return out;
+}
+
+std::string sweep_forms(const KeySpec& k) {
+  constexpr std::string_view ranges =
+      "{ logspace = [lo_exp, hi_exp, n] } or { linspace = [lo, hi, n] }";
+  switch (k.type) {
+    case KeyType::integer:
+      return "a list of integers";
+    case KeyType::number:
+      return fmt::format("a list of numbers, {}", ranges);
+    case KeyType::string:
+      return "a list of strings";
+    case KeyType::vector:
+      return "a list of lists of numbers";
+    case KeyType::matrix:
+      return "a list of matrices";
+    case KeyType::number_or_matrix:
+      return fmt::format("a list of angles, a list of matrices, {}", ranges);
+  }
+  return {};
+}
+
+std::string full_expected(const KeySpec& k) {
+  std::string out = expected_text(k, true) + " (" + std::string(k.help) + ")";
+  if (k.sweepable) out += ", or a sweep: " + sweep_forms(k);
+  return out;
+}
+
+std::vector<std::string> key_names(const std::vector<KeySpec>& keys) {
+  std::vector<std::string> out;
+  for (const KeySpec& k : keys) out.emplace_back(k.name);
+  return out;
+}
+
+std::vector<std::string> kind_names(const TableSpec& t) {
+  std::vector<std::string> out;
+  for (const KindSpec& k : t.kinds) out.emplace_back(k.kind);
+  return out;
+}
+
+std::vector<std::string> table_names() {
+  std::vector<std::string> out;
+  for (const TableSpec& t : schema()) out.push_back("[" + std::string(t.table) + "]");
+  return out;
+}
+
+std::optional<double> number_of(const toml::node& n) {
+  if (const auto* i = n.as_integer()) return static_cast<double>(i->get());
+  if (const auto* f = n.as_floating_point()) return f->get();
+  return std::nullopt;
+}
+
+// One key of a table as parsed: a single value, or a sweep axis.
+struct Parsed {
+  std::string key;
+  bool axis = false;
+  std::vector<Value> values;  // exactly one when !axis
+};
+
+struct KeyCtx {
+  std::string dotted;
+  const KeySpec& spec;
+};
+
+struct Entry {
+  std::string name;
+  const toml::key* key;
+  const toml::node* node;
+};
+
+// toml::table iterates in sorted key order; the sweep order is file order.
+std::vector<Entry> file_order(const toml::table& t) {
+  std::vector<Entry> out;
+  for (const auto& [k, v] : t) out.push_back(Entry{std::string(k.str()), &k, &v});
+  std::stable_sort(out.begin(), out.end(), [](const Entry& x, const Entry& y) {
+    return before(x.key->source().begin, y.key->source().begin);
+  });
+  return out;
+}
+
+class Parser {
+ public:
+  Parser(std::string_view text, const std::string& source) : text_(text), source_(source) {}
+
+  Job run();
+
+ private:
+  [[noreturn]] void fail(const toml::source_region& at, const std::string& message) const {
+    if (at.begin.line == 0) fail(message);
+    throw ConfigError(
+        fmt::format("{}:{}:{}: {}", source_, at.begin.line, at.begin.column, message));
+  }
+  [[noreturn]] void fail(const std::string& message) const {
+    throw ConfigError(fmt::format("{}: {}", source_, message));
+  }
+
+  std::size_t offset(const toml::source_position& p) const;
+  std::string written(const toml::node& n) const;
+  std::string is(const KeyCtx& c, const toml::node& n) const {
+    return fmt::format("{} = {}", c.dotted, written(n));
+  }
+
+  [[noreturn]] void type_error(const KeyCtx& c, const toml::node& n) const {
+    fail(n.source(), fmt::format("{}: expected {}", is(c, n), full_expected(c.spec)));
+  }
+  [[noreturn]] void empty_list(const KeyCtx& c, const toml::node& n) const {
+    fail(n.source(), fmt::format("{}: empty list; expected {}", is(c, n), full_expected(c.spec)));
+  }
+
+  void check_range(const KeyCtx& c, const toml::node& at, const toml::node& shown, double v,
+                   const std::string& what) const;
+  void reserve_axis(const KeyCtx& c, const toml::node& at, std::uint64_t n);
+
+  std::int64_t read_integer(const KeyCtx& c, const toml::node& n) const;
+  double read_number(const KeyCtx& c, const toml::node& n) const;
+  std::string read_string(const KeyCtx& c, const toml::node& n) const;
+  std::vector<double> read_vector(const KeyCtx& c, const toml::node& n) const;
+  Matrix read_matrix(const KeyCtx& c, const toml::node& n) const;
+  std::vector<double> read_range(const KeyCtx& c, const toml::node& n);
+
+  template <class Read>
+  Parsed sweep_list(const KeyCtx& c, const toml::node& n, Read read);
+  Parsed parse_param(const KeyCtx& c, const toml::node& n);
+
+  const KindSpec& resolve_kind(const TableSpec& spec, const toml::node& n) const;
+  std::vector<Parsed> parse_table(const TableSpec& spec, const toml::table& t);
+
+  std::string_view text_;
+  const std::string& source_;
+  std::uint64_t sweep_size_ = 1;
+  std::vector<std::string> axis_sizes_;
+};
+
+std::size_t Parser::offset(const toml::source_position& p) const {
+  std::size_t off = 0;
+  for (toml::source_index line = 1; line < p.line; ++line) {
+    off = text_.find('\n', off);
+    if (off == std::string_view::npos) return text_.size();
+    ++off;
+  }
+  // toml++ counts columns in code points, not bytes.
+  for (toml::source_index col = 1; col < p.column && off < text_.size() && text_[off] != '\n';
+       ++col) {
+    ++off;
+    while (off < text_.size() && (static_cast<unsigned char>(text_[off]) & 0xC0) == 0x80) ++off;
+  }
+  return off;
+}
+
+std::string Parser::written(const toml::node& n) const {
+  std::string out;
+  const toml::source_region& r = n.source();
+  if (r.begin.line != 0 && r.end.line != 0) {
+    const std::size_t b = offset(r.begin);
+    const std::size_t e = offset(r.end);
+    // One line, whatever the layout: whitespace runs become one space, comments are dropped.
+    bool space = false;
+    char quote = 0;
+    for (std::size_t i = b; i < e && i < text_.size(); ++i) {
+      const char ch = text_[i];
+      if (quote == 0 && ch == '#') {
+        while (i + 1 < e && text_[i + 1] != '\n') ++i;
+        continue;
+      }
+      if (quote == 0 && (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r')) {
+        space = true;
+        continue;
+      }
+      if (space && !out.empty()) out += ' ';
+      space = false;
+      out += ch;
+      if (quote == 0 && (ch == '"' || ch == '\'')) {
+        quote = ch;
+      } else if (quote == '"' && ch == '\\' && i + 1 < e) {
+        out += text_[++i];
+      } else if (ch == quote) {
+        quote = 0;
+      }
+    }
+  }
+  if (out.empty()) {
+    std::ostringstream os;
+    os << toml::node_view<const toml::node>{n};
+    out = os.str();
+  }
+  if (out.size() > kMaxQuoted) {
+    std::size_t cut = kMaxQuoted;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out = out.substr(0, cut) + "...";
+  }
+  return out;
+}
+
+void Parser::check_range(const KeyCtx& c, const toml::node& at, const toml::node& shown, double v,
+                         const std::string& what) const {
+  const std::string subject = what.empty() ? std::string() : what + " ";
+  if (!std::isfinite(v)) {
+    fail(at.source(), fmt::format("{}: {}must be finite ({})", is(c, shown), subject, c.spec.help));
+  }
+  bool ok = true;
+  if (c.spec.min) ok = c.spec.min_exclusive ? v > *c.spec.min : v >= *c.spec.min;
+  if (c.spec.max) ok = ok && v <= *c.spec.max;
+  if (!ok) {
+    fail(at.source(), fmt::format("{}: {}must be {} ({})", is(c, shown), subject,
+                                  range_text(c.spec), c.spec.help));
+  }
+}
+
+void Parser::reserve_axis(const KeyCtx& c, const toml::node& at, std::uint64_t n) {
+  axis_sizes_.push_back(fmt::format("{} ({})", c.dotted, n));
+  if (n > kMaxConfigurations / sweep_size_) {
+    fail(at.source(),
+         fmt::format("{}: the sweep would have more than {} configurations (axes: {}); at most "
+                     "{} are allowed",
+                     is(c, at), kMaxConfigurations, join(axis_sizes_, " × "), kMaxConfigurations));
+  }
+  sweep_size_ *= n;
+}
+
+std::int64_t Parser::read_integer(const KeyCtx& c, const toml::node& n) const {
+  const auto* i = n.as_integer();
+  if (i == nullptr) type_error(c, n);
+  check_range(c, n, n, static_cast<double>(i->get()), "");
+  return i->get();
+}
+
+double Parser::read_number(const KeyCtx& c, const toml::node& n) const {
+  const std::optional<double> v = number_of(n);
+  if (!v) type_error(c, n);
+  check_range(c, n, n, *v, "");
+  return *v;
+}
+
+std::string Parser::read_string(const KeyCtx& c, const toml::node& n) const {
+  const auto* s = n.as_string();
+  if (s == nullptr) type_error(c, n);
+  const std::string& v = s->get();
+  if (!c.spec.choices.empty() &&
+      std::find(c.spec.choices.begin(), c.spec.choices.end(), v) == c.spec.choices.end()) {
+    fail(n.source(), fmt::format("{}: must be one of: {} ({})", is(c, n),
+                                 choices_text(c.spec.choices), c.spec.help));
+  }
+  return v;
+}
+
+std::vector<double> Parser::read_vector(const KeyCtx& c, const toml::node& n) const {
+  const auto* arr = n.as_array();
+  if (arr == nullptr) type_error(c, n);
+  if (arr->empty()) empty_list(c, n);
+  std::vector<double> out;
+  out.reserve(arr->size());
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const toml::node& e = *arr->get(i);
+    const std::optional<double> v = number_of(e);
+    if (!v) {
+      fail(e.source(), fmt::format("{}: entry {} is {}, not a number; expected {}", is(c, n), i + 1,
+                                   written(e), full_expected(c.spec)));
+    }
+    check_range(c, e, n, *v, fmt::format("entry {} ({})", i + 1, written(e)));
+    out.push_back(*v);
+  }
+  return out;
+}
+
+Matrix Parser::read_matrix(const KeyCtx& c, const toml::node& n) const {
+  const auto* arr = n.as_array();
+  if (arr == nullptr) type_error(c, n);
+  if (arr->empty()) empty_list(c, n);
+  Matrix out;
+  out.reserve(arr->size());
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const toml::node& row_node = *arr->get(i);
+    const auto* row = row_node.as_array();
+    if (row == nullptr || row->empty()) {
+      fail(row_node.source(),
+           fmt::format("{}: row {} is {}, not a non-empty list of numbers; expected {}", is(c, n),
+                       i + 1, written(row_node), kMatrixText));
+    }
+    if (i > 0 && row->size() != out.front().size()) {
+      fail(row_node.source(),
+           fmt::format("{}: ragged matrix: row {} has {} entries but row 1 has {}; expected {}",
+                       is(c, n), i + 1, row->size(), out.front().size(), kMatrixText));
+    }
+    std::vector<double> values;
+    values.reserve(row->size());
+    for (std::size_t j = 0; j < row->size(); ++j) {
+      const toml::node& e = *row->get(j);
+      const std::optional<double> v = number_of(e);
+      if (!v) {
+        fail(e.source(), fmt::format("{}: entry ({}, {}) is {}, not a number; expected {}",
+                                     is(c, n), i + 1, j + 1, written(e), kMatrixText));
+      }
+      if (!std::isfinite(*v)) {
+        fail(e.source(), fmt::format("{}: entry ({}, {}) = {} must be finite ({})", is(c, n), i + 1,
+                                     j + 1, written(e), c.spec.help));
+      }
+      values.push_back(*v);
+    }
+    out.push_back(std::move(values));
+  }
+  return out;
+}
+
+std::vector<double> Parser::read_range(const KeyCtx& c, const toml::node& n) {
+  const auto* t = n.as_table();
+  if (t == nullptr) type_error(c, n);
+  if (t->size() != 1) type_error(c, n);
+  // The iterator owns the pair its operator* refers to, so it must outlive the binding.
+  const auto first = t->begin();
+  const auto& [form_key, spec_node] = *first;
+  const std::string_view form = form_key.str();
+  if (form != kLogspace && form != kLinspace) type_error(c, n);
+  const bool log = form == kLogspace;
+
+  const auto* arr = spec_node.as_array();
+  const bool shape_ok = arr != nullptr && arr->size() == 3 && number_of(*arr->get(0)) &&
+                        number_of(*arr->get(1)) && arr->get(2)->is_integer() &&
+                        arr->get(2)->as_integer()->get() >= 1;
+  if (!shape_ok) {
+    fail(n.source(),
+         fmt::format("{}: {} needs [{}, {}, n]: two numbers and an integer n ≥ 1 (the number of "
+                     "values)",
+                     is(c, n), form, log ? "lo_exp" : "lo", log ? "hi_exp" : "hi"));
+  }
+  const double lo = *number_of(*arr->get(0));
+  const double hi = *number_of(*arr->get(1));
+  const std::int64_t count = arr->get(2)->as_integer()->get();
+  reserve_axis(c, n, static_cast<std::uint64_t>(count));
+
+  std::vector<double> out;
+  out.reserve(static_cast<std::size_t>(count));
+  for (std::int64_t i = 0; i < count; ++i) {
+    // Endpoints are exact: no rounding of lo + (n-1)(hi-lo)/(n-1) can move them.
+    double x;
+    if (i == 0) {
+      x = lo;
+    } else if (i == count - 1) {
+      x = hi;
+    } else {
+      x = lo + static_cast<double>(i) * (hi - lo) / static_cast<double>(count - 1);
+    }
+    const double v = log ? std::pow(10.0, x) : x;
+    check_range(c, n, n, v, fmt::format("value {} (number {})", v, i + 1));
+    out.push_back(v);
+  }
+  return out;
+}
+
+template <class Read>
+Parsed Parser::sweep_list(const KeyCtx& c, const toml::node& n, Read read) {
+  if (!c.spec.sweepable) {
+    fail(n.source(), fmt::format("{}: {} cannot be swept; expected {} ({})", is(c, n), c.dotted,
+                                 expected_text(c.spec, true), c.spec.help));
+  }
+  const toml::array& arr = *n.as_array();
+  if (arr.empty()) empty_list(c, n);
+  reserve_axis(c, n, arr.size());
+  Parsed p{c.dotted, true, {}};
+  p.values.reserve(arr.size());
+  for (const toml::node& e : arr) p.values.emplace_back(read(e));
+  return p;
+}
+
+Parsed Parser::parse_param(const KeyCtx& c, const toml::node& n) {
+  const auto single = [&c](Value v) { return Parsed{c.dotted, false, {std::move(v)}}; };
+  const auto* arr = n.as_array();
+  if (arr != nullptr && arr->empty()) empty_list(c, n);
+  // A first element that is itself a list tells vectors from vector sweeps (and matrices from
+  // matrix sweeps); each element is then validated on its own.
+  const auto depth_at_least = [arr](int depth) {
+    const toml::node* cur = arr;
+    for (int d = 1; d < depth; ++d) {
+      const auto* a = cur == nullptr ? nullptr : cur->as_array();
+      if (a == nullptr || a->empty() || !a->get(0)->is_array()) return false;
+      cur = a->get(0);
+    }
+    return true;
+  };
+  if (!c.spec.sweepable && n.is_table()) {
+    fail(n.source(), fmt::format("{}: {} cannot be swept; expected {} ({})", is(c, n), c.dotted,
+                                 expected_text(c.spec, true), c.spec.help));
+  }
+  const auto as_number = [this, &c](const toml::node& e) { return Value{read_number(c, e)}; };
+  const auto as_matrix = [this, &c](const toml::node& e) { return Value{read_matrix(c, e)}; };
+  const auto range_axis = [this, &c, &n] {
+    Parsed p{c.dotted, true, {}};
+    for (double v : read_range(c, n)) p.values.emplace_back(v);
+    return p;
+  };
+
+  switch (c.spec.type) {
+    case KeyType::integer:
+      if (arr != nullptr) {
+        return sweep_list(c, n,
+                          [this, &c](const toml::node& e) { return Value{read_integer(c, e)}; });
+      }
+      return single(read_integer(c, n));
+    case KeyType::number:
+      if (arr != nullptr) return sweep_list(c, n, as_number);
+      if (n.is_table()) return range_axis();
+      return single(read_number(c, n));
+    case KeyType::string:
+      if (arr != nullptr) {
+        return sweep_list(c, n,
+                          [this, &c](const toml::node& e) { return Value{read_string(c, e)}; });
+      }
+      return single(read_string(c, n));
+    case KeyType::vector:
+      if (depth_at_least(2)) {
+        return sweep_list(c, n,
+                          [this, &c](const toml::node& e) { return Value{read_vector(c, e)}; });
+      }
+      return single(read_vector(c, n));
+    case KeyType::matrix:
+      if (depth_at_least(3)) return sweep_list(c, n, as_matrix);
+      return single(read_matrix(c, n));
+    case KeyType::number_or_matrix:
+      if (n.is_table()) return range_axis();
+      if (arr == nullptr) return single(read_number(c, n));
+      if (depth_at_least(3)) return sweep_list(c, n, as_matrix);
+      if (depth_at_least(2)) return single(read_matrix(c, n));
+      return sweep_list(c, n, as_number);
+  }
+  type_error(c, n);
+}
+
+const KindSpec& Parser::resolve_kind(const TableSpec& spec, const toml::node& n) const {
+  const std::string dotted = std::string(spec.table) + ".kind";
+  const std::string allowed = join(kind_names(spec), ", ");
+  if (n.is_array() || n.is_table()) {
+    fail(n.source(), fmt::format("{} = {}: {} cannot be swept; expected one of: {}", dotted,
+                                 written(n), dotted, allowed));
+  }
+  const auto* s = n.as_string();
+  if (s == nullptr) {
+    fail(n.source(),
+         fmt::format("{} = {}: expected a string; allowed: {}", dotted, written(n), allowed));
+  }
+  for (const KindSpec& k : spec.kinds) {
+    if (k.kind == s->get()) return k;
+  }
+  fail(n.source(), fmt::format("{} = {}: unknown kind; allowed: {}", dotted, written(n), allowed));
+}
+
+std::vector<Parsed> Parser::parse_table(const TableSpec& spec, const toml::table& t) {
+  const std::string table(spec.table);
+  const std::vector<KeySpec>* keys = &spec.keys;
+  const KindSpec* kind = nullptr;
+  const toml::node* kind_node = nullptr;
+  if (spec.has_kind) {
+    kind_node = t.get("kind");
+    if (kind_node == nullptr) {
+      fail(t.source(), fmt::format("missing key '{}.kind' (string, one of: {})", table,
+                                   join(kind_names(spec), ", ")));
+    }
+    kind = &resolve_kind(spec, *kind_node);
+    keys = &kind->keys;
+  }
+
+  const std::vector<Entry> entries = file_order(t);
+  std::vector<Parsed> out;
+  for (const Entry& e : entries) {
+    const std::string dotted = table + "." + e.name;
+    if (kind != nullptr && e.name == "kind") {
+      out.push_back(Parsed{dotted, false, {std::string(kind->kind)}});
+      continue;
+    }
+    const auto ks = std::find_if(keys->begin(), keys->end(),
+                                 [&e](const KeySpec& k) { return k.name == e.name; });
+    if (ks == keys->end()) {
+      const std::string allowed =
+          keys->empty() ? std::string("no keys besides kind") : join(key_names(*keys), ", ");
+      fail(e.key->source(), kind != nullptr
+                                ? fmt::format("unknown key '{}' for kind \"{}\"; allowed: {}",
+                                              dotted, kind->kind, allowed)
+                                : fmt::format("unknown key '{}'; allowed: {}", dotted, allowed));
+    }
+    out.push_back(parse_param(KeyCtx{dotted, *ks}, *e.node));
+  }
+
+  for (const KeySpec& k : *keys) {
+    if (k.required && !t.contains(k.name)) {
+      fail(t.source(), fmt::format("missing key '{}.{}' ({}, {})", table, k.name,
+                                   expected_text(k, false), k.help));
+    }
+  }
+
+  if (kind != nullptr) {
+    for (const auto& group : kind->exactly_one_of) {
+      std::vector<std::string> names;
+      for (std::string_view g : group) names.push_back(table + "." + std::string(g));
+      const std::string allowed = join(names, ", ");
+      std::vector<const Entry*> given;
+      for (const Entry& e : entries) {
+        if (std::find(group.begin(), group.end(), e.name) != group.end()) given.push_back(&e);
+      }
+      if (given.empty()) {
+        fail(kind_node->source(),
+             fmt::format("{}.kind = {}: kind \"{}\" needs exactly one of {}; none is given", table,
+                         written(*kind_node), kind->kind, allowed));
+      }
+      if (given.size() > 1) {
+        fail(given[1]->node->source(),
+             fmt::format("{}.{} = {}: kind \"{}\" takes exactly one of {}; {}.{} = {} is also "
+                         "given",
+                         table, given[1]->name, written(*given[1]->node), kind->kind, allowed,
+                         table, given[0]->name, written(*given[0]->node)));
+      }
+    }
+  }
+  return out;
+}
+
+Job Parser::run() {
+  toml::table root;
+  try {
+    root = toml::parse(text_, std::string_view{source_});
+  } catch (const toml::parse_error& e) {
+    fail(e.source(), fmt::format("invalid TOML: {}", e.description()));
+  }
+
+  const std::string allowed_tables = join(table_names(), ", ");
+  const std::vector<Entry> tables = file_order(root);
+  for (const Entry& e : tables) {
+    const TableSpec* spec = find_table(e.name);
+    if (spec != nullptr && e.node->is_array_of_tables()) {
+      fail(e.key->source(), fmt::format("[[{}]]: expected a single table [{}], not an array of "
+                                        "tables",
+                                        e.name, e.name));
+    }
+    if (!e.node->is_table()) {
+      fail(e.key->source(),
+           spec != nullptr
+               ? fmt::format("{} = {}: expected a table [{}]", e.name, written(*e.node), e.name)
+               : fmt::format("unknown top-level key '{}'; keys belong in one of the tables {}",
+                             e.name, allowed_tables));
+    }
+    if (spec == nullptr) {
+      fail(e.node->source(),
+           fmt::format("unknown table [{}]; allowed: {}", e.name, allowed_tables));
+    }
+  }
+  Job job;
+  job.source = source_;
+  job.text = std::string(text_);
+  job.text_hash = fnv1a64(text_);
+
+  std::vector<Parsed> params;
+  for (const Entry& e : tables) {
+    std::vector<Parsed> parsed = parse_table(*find_table(e.name), *e.node->as_table());
+    if (e.name != "job") {
+      for (Parsed& p : parsed) params.push_back(std::move(p));
+      continue;
+    }
+    // Job-table keys are never swept (the schema says so), so each has exactly one value.
+    for (Parsed& p : parsed) {
+      const Value& v = p.values.front();
+      if (p.key == "job.name") job.name = std::get<std::string>(v);
+      if (p.key == "job.seed") job.seed = static_cast<std::uint64_t>(std::get<std::int64_t>(v));
+      if (p.key == "job.trials") {
+        job.trials = static_cast<std::uint64_t>(std::get<std::int64_t>(v));
+      }
+      if (p.key == "job.max_steps") {
+        job.max_steps = static_cast<std::uint64_t>(std::get<std::int64_t>(v));
+      }
+    }
+  }
+
+  // After the present tables, so that mistakes are reported in file order.
+  for (const TableSpec& t : schema()) {
+    if (!root.contains(t.table)) fail(fmt::format("missing table [{}]", t.table));
+  }
+
+  std::vector<std::size_t> axis_of(params.size(), 0);
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    if (!params[k].axis) continue;
+    axis_of[k] = job.axes.size();
+    job.axes.push_back(Axis{params[k].key, params[k].values});
+  }
+
+  // Each parameter's "key=value\n" line is formatted once per value, not once per configuration.
+  std::vector<std::vector<std::string>> lines(params.size());
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    for (const Value& v : params[k].values)
+      lines[k].push_back(params[k].key + "=" + format_value(v) + "\n");
+  }
+
+  const std::uint64_t total = sweep_size_;
+  job.configs.reserve(total);
+  for (std::uint64_t i = 0; i < total; ++i) {
+    Configuration c;
+    c.index = static_cast<std::uint32_t>(i);
+    c.axis_index.resize(job.axes.size());
+    std::uint64_t rest = i;
+    for (std::size_t j = job.axes.size(); j-- > 0;) {
+      const std::uint64_t size = job.axes[j].values.size();
+      c.axis_index[j] = static_cast<std::size_t>(rest % size);
+      rest /= size;
+    }
+    c.params.reserve(params.size());
+    for (std::size_t k = 0; k < params.size(); ++k) {
+      const Parsed& p = params[k];
+      const std::size_t which = p.axis ? c.axis_index[axis_of[k]] : 0;
+      c.params.push_back(Param{p.key, p.values[which]});
+      c.canonical_text += lines[k][which];
+    }
+    c.key = fnv1a64(c.canonical_text);
+    job.configs.push_back(std::move(c));
+  }
+  return job;
+}
+
+// ---- Configuration access.
+
+std::string_view type_name(const Value& v) {
+  return std::visit(Overloaded{
+                        [](std::int64_t) { return std::string_view("an integer"); },
+                        [](double) { return std::string_view("a number"); },
+                        [](bool) { return std::string_view("a boolean"); },
+                        [](const std::string&) { return std::string_view("a string"); },
+                        [](const std::vector<double>&) { return std::string_view("a vector"); },
+                        [](const Matrix&) { return std::string_view("a matrix"); },
+                    },
+                    v);
+}
+
+[[noreturn]] void access_error(const Configuration& c, std::string_view dotted, const Value* v,
+                               std::string_view wanted) {
+  if (v == nullptr) {
+    throw ConfigError(fmt::format("configuration {}: missing parameter '{}' (expected {})", c.index,
+                                  dotted, wanted));
+  }
+  throw ConfigError(fmt::format("configuration {}: parameter '{}' = {} is {}; expected {}", c.index,
+                                dotted, format_value(*v), type_name(*v), wanted));
+}
+
+std::string format_double(double d) { return fmt::format("{}", d); }
+
+std::string format_vector(const std::vector<double>& v) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i > 0) out += ',';
+    out += format_double(v[i]);
+  }
+  out += ']';
+  return out;
+}
+
+}  // namespace
+
+std::string format_value(const Value& v) {
+  return std::visit(Overloaded{
+                        [](std::int64_t i) { return fmt::format("{}", i); },
+                        [](double d) { return format_double(d); },
+                        [](bool b) { return std::string(b ? "true" : "false"); },
+                        [](const std::string& s) { return s; },
+                        [](const std::vector<double>& x) { return format_vector(x); },
+                        [](const Matrix& m) {
+                          std::string out = "[";
+                          for (std::size_t i = 0; i < m.size(); ++i) {
+                            if (i > 0) out += ',';
+                            out += format_vector(m[i]);
+                          }
+                          out += ']';
+                          return out;
+                        },
+                    },
+                    v);
+}
+
+const Value* Configuration::find(std::string_view dotted) const noexcept {
+  for (const Param& p : params) {
+    if (p.key == dotted) return &p.value;
+  }
+  return nullptr;
+}
+
+double Configuration::number(std::string_view dotted) const {
+  const Value* v = find(dotted);
+  if (v == nullptr) access_error(*this, dotted, v, "a number");
+  if (const auto* d = std::get_if<double>(v)) return *d;
+  if (const auto* i = std::get_if<std::int64_t>(v)) return static_cast<double>(*i);
+  access_error(*this, dotted, v, "a number");
+}
+
+std::optional<double> Configuration::optional_number(std::string_view dotted) const {
+  if (find(dotted) == nullptr) return std::nullopt;
+  return number(dotted);
+}
+
+const std::string& Configuration::string(std::string_view dotted) const {
+  const Value* v = find(dotted);
+  if (const auto* s = v == nullptr ? nullptr : std::get_if<std::string>(v)) return *s;
+  access_error(*this, dotted, v, "a string");
+}
+
+std::vector<double> Configuration::vector(std::string_view dotted) const {
+  const Value* v = find(dotted);
+  if (const auto* x = v == nullptr ? nullptr : std::get_if<std::vector<double>>(v)) return *x;
+  access_error(*this, dotted, v, "a vector");
+}
+
+std::optional<std::vector<double>> Configuration::optional_vector(std::string_view dotted) const {
+  if (find(dotted) == nullptr) return std::nullopt;
+  return vector(dotted);
+}
+
+Job parse_job(std::string_view text, std::string source) { return Parser(text, source).run(); }
+
+Job load_job(const std::filesystem::path& path) {
+  const auto cannot_read = [&path](int err) {
+    return IoError(fmt::format("cannot read job file '{}': {}", path.string(), std::strerror(err)));
+  };
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                             &std::fclose);
+  if (!file) throw cannot_read(errno);
+  std::string text;
+  char buffer[1 << 16];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, n);
+  if (std::ferror(file.get()) != 0) throw cannot_read(errno);
+  return parse_job(text, path.string());
+}
+
+std::uint64_t fnv1a64(std::string_view bytes) noexcept {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (const char ch : bytes) {
+    h ^= static_cast<unsigned char>(ch);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+}  // namespace escapade::job

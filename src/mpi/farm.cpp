@@ -1,0 +1,235 @@
+#include "escapade/mpi/farm.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <mpi.h>
+
+#include "escapade/core/error.hpp"
+#include "escapade/wire/messages.hpp"
+
+namespace escapade::mpi {
+namespace {
+
+constexpr int tag_request = 101;
+constexpr int tag_reply = 102;
+
+void check(int rc, const char* what) {
+  if (rc != MPI_SUCCESS) {
+    char msg[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    MPI_Error_string(rc, msg, &len);
+    throw CommError(std::string(what) + " failed: " + std::string(msg, static_cast<std::size_t>(len)));
+  }
+}
+
+// Sleep that grows while nothing happens, so waiting ranks leave their core alone.
+class Backoff {
+ public:
+  void idle() {
+    std::this_thread::sleep_for(delay_);
+    delay_ = std::min(delay_ * 2, std::chrono::microseconds(2000));
+  }
+  void reset() { delay_ = std::chrono::microseconds(20); }
+
+ private:
+  std::chrono::microseconds delay_{20};
+};
+
+void wait(MPI_Request& req) {
+  Backoff backoff;
+  for (;;) {
+    int done = 0;
+    check(MPI_Test(&req, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    if (done) return;
+    backoff.idle();
+  }
+}
+
+std::string receive(int source, int tag, int& from) {
+  Backoff backoff;
+  MPI_Status st;
+  for (;;) {
+    int flag = 0;
+    check(MPI_Iprobe(source, tag, MPI_COMM_WORLD, &flag, &st), "MPI_Iprobe");
+    if (flag) break;
+    backoff.idle();
+  }
+  int count = 0;
+  check(MPI_Get_count(&st, MPI_BYTE, &count), "MPI_Get_count");
+  std::string bytes(static_cast<std::size_t>(count), '\0');
+  check(MPI_Recv(bytes.data(), count, MPI_BYTE, st.MPI_SOURCE, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
+        "MPI_Recv");
+  from = st.MPI_SOURCE;
+  return bytes;
+}
+
+void send(const std::string& bytes, int dest, int tag) {
+  MPI_Request req;
+  check(MPI_Isend(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, dest, tag, MPI_COMM_WORLD, &req),
+        "MPI_Isend");
+  wait(req);
+}
+
+void run_item(const std::vector<trial::Model>& models, const FarmOptions& o, const sched::WorkItem& item,
+              std::vector<TrialResult>& out) {
+  if (item.config >= models.size()) throw CommError("work item for unknown configuration");
+  trial::run_trials(models[item.config], o.seed, o.max_steps, item.begin, item.end, out);
+}
+
+void worker(const std::vector<trial::Model>& models, const FarmOptions& o) {
+  wire::Request req;
+  for (;;) {
+    send(wire::encode(req), 0, tag_request);
+    int from = 0;
+    const wire::Reply reply = wire::decode_reply(receive(0, tag_reply, from));
+    if (!reply.item) return;
+    req.finished = reply.item;
+    req.results.clear();
+    run_item(models, o, *reply.item, req.results);
+  }
+}
+
+void master(const Session& s, const std::vector<trial::Model>& models,
+            const std::vector<sched::WorkItem>& pending, const FarmOptions& o, const ResultSink& sink) {
+  sched::Scheduler scheduler(pending, s.size(), o.policy);
+  std::mutex mu;
+  std::vector<TrialResult> local_out;
+  std::exception_ptr local_error;
+  std::atomic<bool> local_done{false};
+
+  std::thread local([&] {
+    try {
+      std::vector<TrialResult> buf;
+      for (;;) {
+        std::optional<sched::WorkItem> item;
+        {
+          std::lock_guard lock(mu);
+          if (local_error) break;
+          item = scheduler.next_for(0);
+        }
+        if (!item) break;
+        buf.clear();
+        run_item(models, o, *item, buf);
+        std::lock_guard lock(mu);
+        scheduler.complete(0, *item);
+        local_out.insert(local_out.end(), buf.begin(), buf.end());
+      }
+    } catch (...) {
+      std::lock_guard lock(mu);
+      local_error = std::current_exception();
+    }
+    local_done = true;
+  });
+
+  int stopped = 0;
+  const int remote = s.size() - 1;
+  Backoff backoff;
+  std::vector<TrialResult> drained;
+  auto drain_local = [&] {
+    {
+      std::lock_guard lock(mu);
+      drained.swap(local_out);
+      if (local_error) std::rethrow_exception(local_error);
+    }
+    if (!drained.empty()) sink(drained);
+    drained.clear();
+  };
+  try {
+    while (stopped < remote || !local_done) {
+      bool active = false;
+      int flag = 0;
+      MPI_Status st;
+      check(MPI_Iprobe(MPI_ANY_SOURCE, tag_request, MPI_COMM_WORLD, &flag, &st), "MPI_Iprobe");
+      if (flag) {
+        int from = 0;
+        const wire::Request req = wire::decode_request(receive(st.MPI_SOURCE, tag_request, from));
+        std::optional<sched::WorkItem> next;
+        {
+          std::lock_guard lock(mu);
+          if (req.finished) scheduler.complete(from, *req.finished);
+          next = scheduler.next_for(from);
+        }
+        if (!req.results.empty()) sink(req.results);
+        send(wire::encode(wire::Reply{next}), from, tag_reply);
+        if (!next) ++stopped;
+        active = true;
+      }
+      drain_local();
+      if (active) {
+        backoff.reset();
+      } else {
+        backoff.idle();
+      }
+    }
+  } catch (...) {
+    {
+      std::lock_guard lock(mu);
+      if (!local_error) local_error = std::make_exception_ptr(CommError("master stopped"));
+    }
+    local.join();
+    throw;
+  }
+  local.join();
+  drain_local();
+  if (!scheduler.done()) throw CommError("the farm stopped with work outstanding");
+}
+
+}  // namespace
+
+Session::Session(int& argc, char**& argv) {
+  int provided = 0;
+  check(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  if (provided < MPI_THREAD_FUNNELED) throw CommError("the MPI library does not provide MPI_THREAD_FUNNELED");
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+}
+
+Session::~Session() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized) MPI_Finalize();
+}
+
+std::string Session::library_version() {
+  char buf[MPI_MAX_LIBRARY_VERSION_STRING];
+  int len = 0;
+  MPI_Get_library_version(buf, &len);
+  std::string v(buf, static_cast<std::size_t>(len));
+  if (auto nl = v.find_first_of("\r\n"); nl != std::string::npos) v.resize(nl);
+  if (auto comma = v.find(','); comma != std::string::npos) v.resize(comma);
+  return v;
+}
+
+void Session::abort(int code) {
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::exit(code);
+}
+
+int Session::first_failure(int my_code, int& first_rank) const {
+  int mine = my_code != 0 ? rank_ : size_;
+  int lowest = size_;
+  check(MPI_Allreduce(&mine, &lowest, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD), "MPI_Allreduce");
+  first_rank = lowest;
+  if (lowest == size_) return 0;
+  int code = my_code;
+  check(MPI_Bcast(&code, 1, MPI_INT, lowest, MPI_COMM_WORLD), "MPI_Bcast");
+  return code;
+}
+
+void run_farm(const Session& session, const std::vector<trial::Model>& models,
+              const std::vector<sched::WorkItem>& pending, const FarmOptions& options,
+              const ResultSink& sink) {
+  if (session.rank() == 0) {
+    master(session, models, pending, options, sink);
+  } else {
+    worker(models, options);
+  }
+}
+
+}  // namespace escapade::mpi

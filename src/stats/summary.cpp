@@ -1,0 +1,107 @@
+#include "escapade/stats/summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstddef>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include <boost/math/distributions/chi_squared.hpp>
+
+namespace escapade::stats {
+
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+constexpr double inf = std::numeric_limits<double>::infinity();
+constexpr double z_975 = 1.96;  // the documented two-sided 95% normal quantile
+
+// Out-of-domain arguments give NaN and p = 1 gives +inf instead of throwing: statistics are data.
+using QuietPolicy = boost::math::policies::policy<
+    boost::math::policies::domain_error<boost::math::policies::ignore_error>,
+    boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
+    boost::math::policies::evaluation_error<boost::math::policies::ignore_error>>;
+
+// Kaplan–Meier median for the one censoring time this reducer sees: every censored trial is
+// censored at max_steps, and every escape happens at a step ≤ max_steps, so all censored trials
+// stay in the risk set through the last escape and the product telescopes,
+//   Ŝ(t) = Π_{t_j ≤ t} (1 − d_j / n_j) = (m − F(t)) / m,   m = escaped + censored,
+// F(t) the number of escapes at or before t. Ŝ(t) ≤ 1/2 ⇔ 2 F(t) ≥ m, decided in integers so a
+// survival of exactly 1/2 is recognised (a floating-point product can land one ulp either side).
+double kaplan_meier_median(std::vector<std::uint64_t> escape_steps, std::uint64_t at_risk) {
+  if (at_risk == 0) return nan;
+  const std::uint64_t needed = (at_risk + 1) / 2;  // smallest F with 2F ≥ m
+  if (needed > escape_steps.size()) return nan;
+  const auto kth = escape_steps.begin() + static_cast<std::ptrdiff_t>(needed - 1);
+  std::nth_element(escape_steps.begin(), kth, escape_steps.end());
+  return static_cast<double>(*kth);
+}
+
+}  // namespace
+
+double chi2_quantile(double p, double k) {
+  if (!(k > 0) || !(p >= 0 && p <= 1)) return nan;
+  const boost::math::chi_squared_distribution<double, QuietPolicy> dist(k);
+  return boost::math::quantile(dist, p);
+}
+
+EscapeStats reduce(std::span<const TrialResult> results, std::uint64_t max_steps) {
+  EscapeStats st;
+  std::vector<std::uint64_t> escape_steps;
+  escape_steps.reserve(results.size());
+  for (const TrialResult& t : results) {
+    ++st.trials;
+    switch (t.status) {
+      case TrialStatus::escaped:
+        ++st.escaped;
+        escape_steps.push_back(t.steps);
+        break;
+      case TrialStatus::censored: ++st.censored; break;
+      case TrialStatus::diverged: ++st.diverged; break;
+    }
+  }
+  const std::uint64_t r = st.escaped;
+
+  // Sums run in the given (trial-id) order. Step counts are integers, so these double sums are
+  // exact (hence order-independent) up to 2^53 total steps, and deterministic beyond.
+  double escaped_sum = 0;
+  for (const std::uint64_t k : escape_steps) escaped_sum += static_cast<double>(k);
+
+  if (st.censored == 0) {
+    st.estimator = "sample_mean";
+    if (r == 0) {
+      st.mean_steps = st.mean_steps_ci_low = st.mean_steps_ci_high = nan;
+    } else {
+      const double mean = escaped_sum / static_cast<double>(r);
+      st.mean_steps = st.mean_steps_ci_low = st.mean_steps_ci_high = mean;
+      if (r >= 2) {
+        double ss = 0;  // two-pass variance: no cancellation for long escape times
+        for (const std::uint64_t k : escape_steps) {
+          const double d = static_cast<double>(k) - mean;
+          ss += d * d;
+        }
+        const double sd = std::sqrt(ss / static_cast<double>(r - 1));
+        const double half = z_975 * sd / std::sqrt(static_cast<double>(r));
+        st.mean_steps_ci_low = mean - half;
+        st.mean_steps_ci_high = mean + half;
+      }
+    }
+  } else {
+    st.estimator = "exponential_mle";
+    const double total_on_test =
+        escaped_sum + static_cast<double>(st.censored) * static_cast<double>(max_steps);
+    const double two_s = 2 * total_on_test;
+    const double dr = static_cast<double>(r);
+    st.mean_steps = r == 0 ? nan : total_on_test / dr;
+    st.mean_steps_ci_low = two_s / chi2_quantile(0.975, 2 * dr + 2);
+    st.mean_steps_ci_high = r == 0 ? inf : two_s / chi2_quantile(0.025, 2 * dr);
+  }
+
+  st.median_steps = kaplan_meier_median(std::move(escape_steps), r + st.censored);
+  st.p_escape = st.trials == 0 ? nan : static_cast<double>(r) / static_cast<double>(st.trials);
+  return st;
+}
+
+}  // namespace escapade::stats

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The command line end to end: check, run, export, and the error paths (exit codes, messages,
+# nothing written on bad input). Usage: cli_test.sh ESCAPADE SOURCE_DIR
+set -uo pipefail
+bin=$1 src=$2
+work=$(mktemp -d /tmp/escapade-cli.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+export OMPI_MCA_orte_tmpdir_base=$work/ompi
+mkdir -p "$OMPI_MCA_orte_tmpdir_base"
+if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# expect CODE PATTERN -- command...: exit code and a pattern in stdout+stderr
+expect() {
+  local code=$1 pattern=$2; shift 3
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  [ "$rc" -eq "$code" ] || fail "'$*' exited $rc, expected $code; output: $out"
+  [ -z "$pattern" ] || grep -qE -- "$pattern" <<<"$out" || fail "'$*' output lacks /$pattern/: $out"
+}
+
+for j in "$src"/jobs/*.toml; do
+  expect 0 "configuration" -- "$bin" check "$j"
+done
+expect 0 "cost: " -- "$bin" check "$src/jobs/demo.toml"
+
+bad() {  # bad NAME TOML: writes a job with one mistake
+  printf '%s\n' "$2" > "$work/$1.toml"
+}
+base='[job]
+name = "t"
+seed = 1
+trials = 5
+max_steps = 1000
+[dynamics]
+lr = 0.01
+[noise]
+kind = "isotropic"
+sigma = 1.0
+[escape]
+kind = "barrier"'
+bad negative "$base
+[landscape]
+kind = \"kramers_well\"
+a = -1.0
+b = 1.0
+barrier = 1.0"
+expect 2 "negative.toml.*landscape\.a.*-1" -- "$bin" check "$work/negative.toml"
+expect 2 "negative.toml.*landscape\.a" -- "$bin" run "$work/negative.toml" --out "$work/never"
+[ -e "$work/never" ] && fail "a rejected job created its output directory"
+bad unknown "$base
+[landscape]
+kind = \"kramers_well\"
+a = 1.0
+b = 1.0
+barrier = 1.0
+c = 2.0"
+expect 2 "unknown.toml.*landscape\.c.*allowed" -- "$bin" check "$work/unknown.toml"
+bad nobarrier "$base
+[landscape]
+kind = \"quadratic\"
+eigenvalues = [1.0]"
+expect 2 "escape\.kind.*ball" -- "$bin" check "$work/nobarrier.toml"
+expect 1 "cannot read" -- "$bin" check "$work/missing.toml"
+expect 2 "" -- "$bin" frobnicate
+
+# A small run without mpirun, then the guard against overwriting results.
+printf '%s\n' "$base
+[landscape]
+kind = \"kramers_well\"
+a = [1.0, 4.0]
+b = 1.0
+barrier = 0.2" > "$work/small.toml"
+expect 0 "landscape\.a" -- "$bin" run "$work/small.toml" --out "$work/out"
+for f in summary.csv trials.bin manifest.json escape_time.gp; do
+  [ -s "$work/out/$f" ] || fail "run did not write $f"
+done
+[ -e "$work/out/trials.journal" ] && fail "the journal was left behind after a finished run"
+head -1 "$work/out/summary.csv" | grep -q '^config,landscape\.a,sharpness,trials,escaped,censored,diverged,mean_steps' \
+  || fail "summary.csv header: $(head -1 "$work/out/summary.csv")"
+[ "$(wc -l < "$work/out/summary.csv")" -eq 3 ] || fail "summary.csv should have 2 rows"
+cp "$work/out/summary.csv" "$work/summary.before"
+expect 2 "already holds results" -- "$bin" run "$work/small.toml" --out "$work/out"
+cmp -s "$work/out/summary.csv" "$work/summary.before" || fail "a refused run changed summary.csv"
+expect 0 "" -- "$bin" run "$work/small.toml" --out "$work/out" --force
+cmp -s "$work/out/summary.csv" "$work/summary.before" || fail "rerunning the same job changed summary.csv"
+expect 0 "^config,trial,status,steps" -- "$bin" export "$work/out"
+[ "$("$bin" export "$work/out" | wc -l)" -eq 11 ] || fail "export should print 10 trials and a header"
+expect 1 "no raw log" -- "$bin" export "$work/nothing"
+grep -q '"ranks": 1' "$work/out/manifest.json" || fail "manifest lacks ranks"
+
+[ $fails -eq 0 ] && echo "cli: all checks passed"
+exit $((fails > 0))
