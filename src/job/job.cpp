@@ -142,7 +142,7 @@ std::vector<std::string> kind_names(const TableSpec& t) {
 
 std::vector<std::string> table_names() {
   std::vector<std::string> out;
-  for (const TableSpec& t : schema()) out.push_back("[" + std::string(t.table) + "]");
+  for (const TableSpec& t : schema()) out.push_back(std::string("[").append(t.table).append("]"));
   return out;
 }
 

@@ -193,7 +193,17 @@ Session::Session(int& argc, char**& argv) {
 Session::~Session() {
   int finalized = 0;
   MPI_Finalized(&finalized);
-  if (!finalized) MPI_Finalize();
+  if (finalized) return;
+  // Ranks that finish early (workers, while rank 0 computes the last chunks and writes the
+  // outputs) wait here, sleeping, instead of busy-polling inside MPI_Finalize.
+  MPI_Request barrier;
+  if (MPI_Ibarrier(MPI_COMM_WORLD, &barrier) == MPI_SUCCESS) {
+    try {
+      wait(barrier);
+    } catch (...) {
+    }
+  }
+  MPI_Finalize();
 }
 
 std::string Session::library_version() {
