@@ -61,9 +61,14 @@ Stream::Stream(std::uint64_t seed, std::uint64_t config_key, std::uint64_t trial
       ctr_{{config_key, trial, static_cast<std::uint64_t>(purpose), 0}} {}
 
 void Stream::refill() noexcept {
-  const Philox::ctr_type out = Philox{}(ctr_, key_);
-  for (int j = 0; j < 4; ++j) buf_[j] = out.v[j];
-  ++ctr_.v[3];
+  const Philox philox{};
+  for (unsigned b = 0; b < buffer_blocks; ++b) {
+    Philox::ctr_type c = ctr_;
+    c.v[3] += b;
+    const Philox::ctr_type out = philox(c, key_);
+    for (unsigned j = 0; j < 4; ++j) buf_[4 * b + j] = out.v[j];
+  }
+  ctr_.v[3] += buffer_blocks;
   pos_ = 0;
 }
 

@@ -50,7 +50,7 @@ class Stream {
 
   // The next raw 64-bit word.
   std::uint64_t next_u64() noexcept {
-    if (pos_ == 4) refill();
+    if (pos_ == buffer_words) refill();
     return buf_[pos_++];
   }
   // Uniform on the open interval (0, 1).
@@ -70,7 +70,12 @@ class Stream {
   // Standard normal by Box–Muller on two uniform() draws (reference transform for tests).
   double normal_box_muller() noexcept;
 
-  std::uint64_t blocks_used() const noexcept { return ctr_.v[3]; }
+  // Philox blocks whose words have been handed out (at least partly). Blocks are computed
+  // `buffer_blocks` at a time, ahead of use; that changes the speed, never the sequence.
+  std::uint64_t blocks_used() const noexcept {
+    const std::uint64_t words = 4 * ctr_.v[3] - (buffer_words - pos_);
+    return (words + 3) / 4;
+  }
 
  private:
   using Philox = r123::Philox4x64;
@@ -87,8 +92,12 @@ class Stream {
 
   Philox::key_type key_{};
   Philox::ctr_type ctr_{};
-  std::array<std::uint64_t, 4> buf_{};
-  unsigned pos_ = 4;
+  // Independent consecutive blocks computed together keep the multiplier pipelines full
+  // (one Philox block alone is latency-bound).
+  static constexpr unsigned buffer_blocks = 8;
+  static constexpr unsigned buffer_words = 4 * buffer_blocks;
+  std::array<std::uint64_t, buffer_words> buf_{};
+  unsigned pos_ = buffer_words;
 };
 
 }  // namespace escapade::rng
