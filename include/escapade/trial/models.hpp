@@ -18,6 +18,11 @@ namespace escapade::trial {
 using AnyLandscape = std::variant<landscape::KramersWell, landscape::Quadratic>;
 using AnyNoise = std::variant<noise::NoNoise, noise::IsotropicNoise>;
 
+static_assert(noise::NoiseFor<noise::NoNoise, landscape::KramersWell>);
+static_assert(noise::NoiseFor<noise::IsotropicNoise, landscape::KramersWell>);
+static_assert(noise::NoiseFor<noise::NoNoise, landscape::Quadratic>);
+static_assert(noise::NoiseFor<noise::IsotropicNoise, landscape::Quadratic>);
+
 enum class EscapeKind { barrier, ball };
 struct EscapeChoice {
   EscapeKind kind = EscapeKind::barrier;
