@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -161,20 +162,16 @@ int check_command(const fs::path& path) {
   return 0;
 }
 
-int run_command(int& argc, char**& argv, const RunOptions& o) {
-  mpi::Session session(argc, argv);
-  const bool master = session.rank() == 0;
-  const auto started = std::chrono::steady_clock::now();
-  const std::string started_utc = utc_now();
+namespace {
 
-  std::optional<job::Job> job;
-  std::vector<trial::Model> models;
+// Runs `step` on the ranks that pass it (it may throw) and agrees on the outcome: when any rank
+// failed, the lowest failing rank prints its message and every rank gets its exit code.
+template <class Step>
+int agree(const mpi::Session& session, Step&& step) {
   std::string error;
   int code = 0;
   try {
-    job = job::load_job(o.job);
-    models = trial::build_models(*job);
-    if (master) prepare_out_dir(o.out, o.force);
+    step();
   } catch (const ConfigError& e) {
     error = e.what();
     code = 2;
@@ -183,46 +180,87 @@ int run_command(int& argc, char**& argv, const RunOptions& o) {
     code = 1;
   }
   int first = 0;
-  if (const int agreed = session.first_failure(code, first); agreed != 0) {
-    if (session.rank() == first) std::fprintf(stderr, "escapade: error: %s\n", error.c_str());
-    return agreed;
+  const int agreed = session.first_failure(code, first);
+  if (agreed != 0 && session.rank() == first) std::fprintf(stderr, "escapade: error: %s\n", error.c_str());
+  return agreed;
+}
+
+bool progress_on_terminal(ProgressMode mode) {
+  switch (mode) {
+    case ProgressMode::bar: return true;
+    case ProgressMode::lines: return false;
+    case ProgressMode::none: return false;
+    case ProgressMode::automatic: break;
   }
+  // Under mpirun, Open MPI forwards a rank's stdout through a pseudo-terminal but its stderr
+  // through a pipe, so a terminal on stdout counts too.
+  return isatty(STDERR_FILENO) != 0 ||
+         (isatty(STDOUT_FILENO) != 0 && std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr);
+}
 
-  std::vector<sched::WorkItem> pending;
-  for (const auto& c : job->configs) pending.push_back({c.index, 0, job->trials});
-  const std::uint64_t total = job->trials * job->configs.size();
+}  // namespace
 
+int run_command(int& argc, char**& argv, const RunOptions& o) {
+  mpi::Session session(argc, argv);
+  const bool master = session.rank() == 0;
+  const auto started = std::chrono::steady_clock::now();
+  const std::string started_utc = utc_now();
+
+  // 1. Rank 0 reads the job file and every rank parses that same text, so all ranks run the same
+  //    job even without a shared file system or when the file changes during the launch.
+  std::string text;
+  if (int rc = agree(session, [&] { if (master) text = job::read_job_text(o.job); })) return rc;
+  text = session.broadcast(text);
+  std::optional<job::Job> job;
+  std::vector<trial::Model> models;
+  if (int rc = agree(session, [&] {
+        job = job::parse_job(text, o.job.string());
+        models = trial::build_models(*job);
+      }))
+    return rc;
+
+  // 2. Only a valid job touches the result directory.
   std::optional<io::RawLogWriter> journal;
   std::optional<io::Progress> progress;
-  std::uint64_t done = 0, escaped = 0;
-  auto last_flush = std::chrono::steady_clock::now();
-  if (master) {
-    journal.emplace(o.out / "trials.journal", false);
-    progress.emplace(total, isatty(STDERR_FILENO) != 0, o.progress_interval);
-    std::fprintf(stderr, "escapade: job '%s': %zu configurations x %llu trials on %d rank%s -> %s\n",
-                 job->name.c_str(), job->configs.size(), static_cast<unsigned long long>(job->trials),
-                 session.size(), session.size() == 1 ? "" : "s", o.out.c_str());
-  }
-  const mpi::ResultSink sink = [&](std::span<const TrialResult> results) {
-    journal->append(results);
-    done += results.size();
-    for (const auto& r : results) escaped += r.status == TrialStatus::escaped;
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_flush > std::chrono::seconds(2)) {
-      journal->flush();
-      last_flush = now;
-    }
-    progress->update(done, escaped);
-  };
+  if (int rc = agree(session, [&] {
+        if (!master) return;
+        prepare_out_dir(o.out, o.force);
+        journal.emplace(o.out / "trials.journal", false);
+        progress.emplace(job->trials * job->configs.size(), progress_on_terminal(o.progress),
+                         o.progress_interval);
+      }))
+    return rc;
 
+  // 3. The farm and the outputs. From here on a failure anywhere aborts every rank.
   try {
-    mpi::FarmOptions fo{job->seed, job->max_steps, sched::ChunkPolicy{1, o.max_chunk, 4}};
+    std::vector<sched::WorkItem> pending;
+    for (const auto& c : job->configs) pending.push_back({c.index, 0, job->trials});
+    const std::uint64_t total = job->trials * job->configs.size();
+    std::uint64_t done = 0, escaped = 0;
+    auto last_flush = std::chrono::steady_clock::now();
+    const bool show = o.progress != ProgressMode::none;
+    if (master)
+      std::fprintf(stderr, "escapade: job '%s': %zu configurations x %llu trials on %d rank%s -> %s\n",
+                   job->name.c_str(), job->configs.size(), static_cast<unsigned long long>(job->trials),
+                   session.size(), session.size() == 1 ? "" : "s", o.out.c_str());
+    const mpi::ResultSink sink = [&](std::span<const TrialResult> results) {
+      journal->append(results);
+      done += results.size();
+      for (const auto& r : results) escaped += r.status == TrialStatus::escaped;
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_flush > std::chrono::seconds(2)) {
+        journal->flush();
+        last_flush = now;
+      }
+    };
+    mpi::FarmOptions fo{job->seed, job->max_steps, sched::ChunkPolicy{1, o.max_chunk, 4},
+                        [&] { if (show) progress->update(done, escaped); }};
     mpi::run_farm(session, models, pending, fo, sink);
     if (!master) return 0;
 
     journal->flush();
     journal->close();
-    progress->finish(done, escaped);
+    if (show) progress->finish(done, escaped);
     auto contents = io::read_raw_log(o.out / "trials.journal");
     auto& results = contents.results;
     sort_results(results);
@@ -266,7 +304,13 @@ int export_command(const fs::path& dir) {
   if (fs::exists(dir / "trials.bin")) {
     results = io::read_raw_log(dir / "trials.bin").results;
   } else if (fs::exists(dir / "trials.journal")) {
-    results = io::read_raw_log(dir / "trials.journal").results;
+    auto contents = io::read_raw_log(dir / "trials.journal");
+    if (contents.torn_bytes > 0)
+      std::fprintf(stderr, "escapade: warning: %s/trials.journal ends in %llu bytes of a torn record "
+                           "(an interrupted run); exporting the %zu complete records before them\n",
+                   dir.c_str(), static_cast<unsigned long long>(contents.torn_bytes),
+                   contents.results.size());
+    results = std::move(contents.results);
     sort_results(results);
   } else {
     throw IoError(fmt::format("'{}' holds no raw log (trials.bin or trials.journal)", dir.string()));

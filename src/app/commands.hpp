@@ -1,15 +1,20 @@
 #pragma once
 // The subcommands of `escapade`. Each returns the process exit code.
 #include <filesystem>
+#include <cstdint>
 #include <string>
 
 namespace escapade::app {
+
+// How a run shows its progress on stderr: a redrawn bar, plain lines every few seconds, or not.
+enum class ProgressMode { automatic, bar, lines, none };
 
 struct RunOptions {
   std::filesystem::path job;
   std::filesystem::path out;
   bool force = false;           // replace an existing result directory
   double progress_interval = 5; // seconds between progress lines off a terminal
+  ProgressMode progress = ProgressMode::automatic;
   std::uint64_t max_chunk = 256;
 };
 

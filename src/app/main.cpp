@@ -1,5 +1,8 @@
 // escapade: escape-time experiments for stochastic gradient dynamics.
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <map>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -28,7 +31,15 @@ int main(int argc, char** argv) {
                   "seconds between progress lines when not on a terminal")
       ->check(CLI::PositiveNumber);
   run->add_option("--max-chunk", run_opts.max_chunk, "largest number of trials handed out at once")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000}));
+  const std::map<std::string, escapade::app::ProgressMode> progress_modes{
+      {"auto", escapade::app::ProgressMode::automatic},
+      {"bar", escapade::app::ProgressMode::bar},
+      {"lines", escapade::app::ProgressMode::lines},
+      {"none", escapade::app::ProgressMode::none}};
+  run->add_option("--progress", run_opts.progress,
+                  "auto (a bar on a terminal, else lines), bar, lines or none")
+      ->transform(CLI::CheckedTransformer(progress_modes, CLI::ignore_case));
 
   std::string export_dir;
   auto* exp = app.add_subcommand("export", "write a result directory's raw per-trial log as CSV to stdout");
@@ -41,6 +52,11 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
 
+  // check and export do not use MPI; under mpirun only the first rank prints.
+  if (!*run) {
+    const char* rank = std::getenv("OMPI_COMM_WORLD_RANK");
+    if (rank != nullptr && std::string(rank) != "0") return 0;
+  }
   try {
     if (*check) return escapade::app::check_command(check_job);
     if (*exp) return escapade::app::export_command(export_dir);

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "escapade/core/error.hpp"
+#include "escapade/core/hash.hpp"
 #include "escapade/io/atomic_file.hpp"
 
 namespace escapade::io {
@@ -43,14 +44,8 @@ std::uint64_t get_u64(const unsigned char* p) {
   return v;
 }
 
-// Local rather than job::fnv1a64 so the log format does not depend on the job library.
 std::uint64_t fnv1a64(const unsigned char* p, std::size_t n) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (std::size_t i = 0; i < n; ++i) {
-    h ^= p[i];
-    h *= 0x100000001b3ULL;
-  }
-  return h;
+  return escapade::fnv1a64(std::span<const unsigned char>(p, n));
 }
 
 Header make_header() {

@@ -93,7 +93,7 @@ void print_summary_table(const job::Job& job, const std::vector<SummaryRow>& row
   for (const job::Axis& axis : job.axes) header.push_back(axis.key);
   for (const char* h : {"sharpness", "trials", "escaped", "censored"}) header.emplace_back(h);
   if (any_diverged) header.emplace_back("diverged");
-  for (const char* h : {"mean_time [95% CI]", "median_steps", "p_escape"}) header.emplace_back(h);
+  for (const char* h : {"mean_time [95% CI]", "median_time", "p_escape"}) header.emplace_back(h);
   table.push_back(header);
 
   for (const SummaryRow& row : rows) {
@@ -111,7 +111,7 @@ void print_summary_table(const job::Job& job, const std::vector<SummaryRow>& row
     cells.push_back(fmt::format("{} [{}, {}]", short_number(s.mean_steps * row.lr),
                                 short_number(s.mean_steps_ci_low * row.lr),
                                 short_number(s.mean_steps_ci_high * row.lr)));
-    cells.push_back(short_number(s.median_steps));
+    cells.push_back(short_number(s.median_steps * row.lr));
     cells.push_back(short_number(s.p_escape));
     table.push_back(std::move(cells));
   }

@@ -20,7 +20,9 @@ namespace escapade::job {
 namespace {
 
 // Beyond this the expansion alone would need gigabytes; a job that large is almost surely a typo.
-constexpr std::uint64_t kMaxConfigurations = 10'000'000;
+constexpr std::uint64_t kMaxConfigurations = 1'000'000;
+// Trial ids, counts and step totals stay far from 64-bit overflow.
+constexpr std::uint64_t kMaxTrials = 1'000'000'000'000;
 // Values quoted in messages are cut to this many bytes so a huge matrix does not flood the log.
 constexpr std::size_t kMaxQuoted = 120;
 
@@ -223,6 +225,7 @@ class Parser {
   template <class Read>
   Parsed sweep_list(const KeyCtx& c, const toml::node& n, Read read);
   Parsed parse_param(const KeyCtx& c, const toml::node& n);
+  Parsed parse_param_values(const KeyCtx& c, const toml::node& n);
 
   const KindSpec& resolve_kind(const TableSpec& spec, const toml::node& n) const;
   std::vector<Parsed> parse_table(const TableSpec& spec, const toml::table& t);
@@ -427,6 +430,11 @@ std::vector<double> Parser::read_range(const KeyCtx& c, const toml::node& n) {
   const double lo = *number_of(*arr->get(0));
   const double hi = *number_of(*arr->get(1));
   const std::int64_t count = arr->get(2)->as_integer()->get();
+  if (count == 1 && lo != hi) {
+    fail(n.source(), fmt::format("{}: {} with n = 1 gives only its first end; write a single "
+                                 "value, or n ≥ 2 to include {}",
+                                 is(c, n), form, written(*arr->get(1))));
+  }
   reserve_axis(c, n, static_cast<std::uint64_t>(count));
 
   std::vector<double> out;
@@ -463,7 +471,28 @@ Parsed Parser::sweep_list(const KeyCtx& c, const toml::node& n, Read read) {
   return p;
 }
 
+// Two equal values on one axis would be two configurations with the same key, hence the same
+// random streams: bit-identical "replicates" that look independent. Refuse them.
 Parsed Parser::parse_param(const KeyCtx& c, const toml::node& n) {
+  Parsed p = parse_param_values(c, n);
+  if (!p.axis) return p;
+  std::vector<std::string> seen;
+  for (std::size_t i = 0; i < p.values.size(); ++i) {
+    std::string text = format_value(p.values[i]);
+    const auto it = std::find(seen.begin(), seen.end(), text);
+    if (it != seen.end()) {
+      fail(n.source(),
+           fmt::format("{}: values {} and {} are equal ({}); every value of a sweep axis must "
+                       "differ (equal configurations would share their random streams; raise "
+                       "job.trials for more trials)",
+                       is(c, n), static_cast<std::size_t>(it - seen.begin()) + 1, i + 1, text));
+    }
+    seen.push_back(std::move(text));
+  }
+  return p;
+}
+
+Parsed Parser::parse_param_values(const KeyCtx& c, const toml::node& n) {
   const auto single = [&c](Value v) { return Parsed{c.dotted, false, {std::move(v)}}; };
   const auto* arr = n.as_array();
   if (arr != nullptr && arr->empty()) empty_list(c, n);
@@ -688,6 +717,12 @@ Job Parser::run() {
   }
 
   const std::uint64_t total = sweep_size_;
+  if (job.trials > kMaxTrials / total) {
+    fail(fmt::format("job.trials = {} with {} configurations is {:.3g} trials; at most {:.0e} trials "
+                     "in one job",
+                     job.trials, total, static_cast<double>(job.trials) * static_cast<double>(total),
+                     static_cast<double>(kMaxTrials)));
+  }
   job.configs.reserve(total);
   for (std::uint64_t i = 0; i < total; ++i) {
     Configuration c;
@@ -809,7 +844,7 @@ std::optional<std::vector<double>> Configuration::optional_vector(std::string_vi
 
 Job parse_job(std::string_view text, std::string source) { return Parser(text, source).run(); }
 
-Job load_job(const std::filesystem::path& path) {
+std::string read_job_text(const std::filesystem::path& path) {
   const auto cannot_read = [&path](int err) {
     return IoError(fmt::format("cannot read job file '{}': {}", path.string(), std::strerror(err)));
   };
@@ -821,16 +856,9 @@ Job load_job(const std::filesystem::path& path) {
   std::size_t n = 0;
   while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, n);
   if (std::ferror(file.get()) != 0) throw cannot_read(errno);
-  return parse_job(text, path.string());
+  return text;
 }
 
-std::uint64_t fnv1a64(std::string_view bytes) noexcept {
-  std::uint64_t h = 14695981039346656037ULL;
-  for (const char ch : bytes) {
-    h ^= static_cast<unsigned char>(ch);
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
+Job load_job(const std::filesystem::path& path) { return parse_job(read_job_text(path), path.string()); }
 
 }  // namespace escapade::job

@@ -57,7 +57,7 @@ std::vector<TableSpec> build_schema() {
                       .min_exclusive = false,
                       .max = std::nullopt,
                       .choices = {},
-                      .help = "the job's name, used in output file names"},
+                      .help = "the job's name, shown in the plot title and recorded in manifest.json"},
               integer_key("seed", 0.0, "the job's random seed"),
               integer_key("trials", 1.0, "trials per configuration"),
               integer_key("max_steps", 1.0,

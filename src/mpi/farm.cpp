@@ -77,9 +77,9 @@ void send(const std::string& bytes, int dest, int tag) {
 }
 
 void run_item(const std::vector<trial::Model>& models, const FarmOptions& o, const sched::WorkItem& item,
-              std::vector<TrialResult>& out) {
+              std::vector<TrialResult>& out, const std::atomic<bool>* cancel = nullptr) {
   if (item.config >= models.size()) throw CommError("work item for unknown configuration");
-  trial::run_trials(models[item.config], o.seed, o.max_steps, item.begin, item.end, out);
+  trial::run_trials(models[item.config], o.seed, o.max_steps, item.begin, item.end, out, cancel);
 }
 
 void worker(const std::vector<trial::Model>& models, const FarmOptions& o) {
@@ -102,6 +102,7 @@ void master(const Session& s, const std::vector<trial::Model>& models,
   std::vector<TrialResult> local_out;
   std::exception_ptr local_error;
   std::atomic<bool> local_done{false};
+  std::atomic<bool> cancel{false};  // set when the master fails: the local thread stops between trials
 
   std::thread local([&] {
     try {
@@ -115,7 +116,8 @@ void master(const Session& s, const std::vector<trial::Model>& models,
         }
         if (!item) break;
         buf.clear();
-        run_item(models, o, *item, buf);
+        run_item(models, o, *item, buf, &cancel);
+        if (cancel) break;
         std::lock_guard lock(mu);
         scheduler.complete(0, *item);
         local_out.insert(local_out.end(), buf.begin(), buf.end());
@@ -161,6 +163,7 @@ void master(const Session& s, const std::vector<trial::Model>& models,
         active = true;
       }
       drain_local();
+      if (o.tick) o.tick();
       if (active) {
         backoff.reset();
       } else {
@@ -168,10 +171,7 @@ void master(const Session& s, const std::vector<trial::Model>& models,
       }
     }
   } catch (...) {
-    {
-      std::lock_guard lock(mu);
-      if (!local_error) local_error = std::make_exception_ptr(CommError("master stopped"));
-    }
+    cancel = true;
     local.join();
     throw;
   }
@@ -194,6 +194,7 @@ Session::~Session() {
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (finalized) return;
+  if (std::uncaught_exceptions() > 0) MPI_Abort(MPI_COMM_WORLD, 1);
   // Ranks that finish early (workers, while rank 0 computes the last chunks and writes the
   // outputs) wait here, sleeping, instead of busy-polling inside MPI_Finalize.
   MPI_Request barrier;
@@ -230,6 +231,15 @@ int Session::first_failure(int my_code, int& first_rank) const {
   int code = my_code;
   check(MPI_Bcast(&code, 1, MPI_INT, lowest, MPI_COMM_WORLD), "MPI_Bcast");
   return code;
+}
+
+std::string Session::broadcast(const std::string& text, int root) const {
+  unsigned long long size = text.size();
+  check(MPI_Bcast(&size, 1, MPI_UNSIGNED_LONG_LONG, root, MPI_COMM_WORLD), "MPI_Bcast");
+  std::string out = rank_ == root ? text : std::string(size, '\0');
+  if (size > 0)
+    check(MPI_Bcast(out.data(), static_cast<int>(size), MPI_CHAR, root, MPI_COMM_WORLD), "MPI_Bcast");
+  return out;
 }
 
 void run_farm(const Session& session, const std::vector<trial::Model>& models,

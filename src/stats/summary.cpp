@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/students_t.hpp>
 
 namespace escapade::stats {
 
@@ -16,7 +17,6 @@ namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 constexpr double inf = std::numeric_limits<double>::infinity();
-constexpr double z_975 = 1.96;  // the documented two-sided 95% normal quantile
 
 // Out-of-domain arguments give NaN and p = 1 gives +inf instead of throwing: statistics are data.
 using QuietPolicy = boost::math::policies::policy<
@@ -75,7 +75,8 @@ EscapeStats reduce(std::span<const TrialResult> results, std::uint64_t max_steps
       st.mean_steps = st.mean_steps_ci_low = st.mean_steps_ci_high = nan;
     } else {
       const double mean = escaped_sum / static_cast<double>(r);
-      st.mean_steps = st.mean_steps_ci_low = st.mean_steps_ci_high = mean;
+      st.mean_steps = mean;
+      st.mean_steps_ci_low = st.mean_steps_ci_high = nan;  // one escape says nothing about spread
       if (r >= 2) {
         double ss = 0;  // two-pass variance: no cancellation for long escape times
         for (const std::uint64_t k : escape_steps) {
@@ -83,7 +84,9 @@ EscapeStats reduce(std::span<const TrialResult> results, std::uint64_t max_steps
           ss += d * d;
         }
         const double sd = std::sqrt(ss / static_cast<double>(r - 1));
-        const double half = z_975 * sd / std::sqrt(static_cast<double>(r));
+        const double t = boost::math::quantile(
+            boost::math::students_t_distribution<double>(static_cast<double>(r - 1)), 0.975);
+        const double half = t * sd / std::sqrt(static_cast<double>(r));
         st.mean_steps_ci_low = mean - half;
         st.mean_steps_ci_high = mean + half;
       }

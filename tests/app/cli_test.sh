@@ -89,5 +89,17 @@ expect 0 "^config,trial,status,steps" -- "$bin" export "$work/out"
 expect 1 "no raw log" -- "$bin" export "$work/nothing"
 grep -q '"ranks": 1' "$work/out/manifest.json" || fail "manifest lacks ranks"
 
+# A result directory that cannot take the journal: a clear error, on one rank and on two.
+mkdir -p "$work/blocked/trials.journal/x"
+expect 1 "cannot create.*trials.journal" -- "$bin" run "$work/small.toml" --out "$work/blocked" --force
+if command -v mpirun >/dev/null; then
+  expect 1 "cannot create.*trials.journal" -- timeout 60 mpirun -n 2 --oversubscribe "$bin" run \
+    "$work/small.toml" --out "$work/blocked" --force
+fi
+# A torn journal (an interrupted run) still exports, with a warning.
+mkdir -p "$work/torn"
+head -c $((16 + 32 * 7 + 5)) "$work/out/trials.bin" > "$work/torn/trials.journal"
+expect 0 "torn record.*7 complete records" -- "$bin" export "$work/torn"
+
 [ $fails -eq 0 ] && echo "cli: all checks passed"
 exit $((fails > 0))

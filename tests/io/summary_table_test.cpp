@@ -264,7 +264,7 @@ TEST(SummaryTable, ColumnsAreAligned) {
   ASSERT_EQ(lines.size(), 5u);
   for (const std::string& line : lines) EXPECT_EQ(line.size(), lines[0].size()) << line;
   for (const char* column : {"config", "landscape.a", "noise.sigma", "sharpness", "trials",
-                             "escaped", "censored", "mean_time", "median_steps", "p_escape"}) {
+                             "escaped", "censored", "mean_time", "median_time", "p_escape"}) {
     EXPECT_NE(lines[0].find(column), std::string::npos) << column;
   }
   EXPECT_EQ(lines[0].find("diverged"), std::string::npos);  // shown only when some diverged

@@ -1,10 +1,8 @@
 #pragma once
 // Small value types shared by every area.
-#include <array>
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
-#include <vector>
 
 namespace escapade {
 
@@ -27,19 +25,5 @@ struct TrialResult {
   friend bool operator==(const TrialResult&, const TrialResult&) = default;
 };
 static_assert(std::is_trivially_copyable_v<TrialResult>);
-
-// Parameter vectors: fixed size for low-dimensional landscapes (so the step loop unrolls),
-// std::vector when the dimension is known only at run time.
-inline constexpr int dynamic_dim = -1;
-template <int Dim>
-struct VectorFor {
-  using type = std::array<double, Dim>;
-};
-template <>
-struct VectorFor<dynamic_dim> {
-  using type = std::vector<double>;
-};
-template <int Dim>
-using Vector = typename VectorFor<Dim>::type;
 
 }  // namespace escapade

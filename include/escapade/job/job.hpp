@@ -18,6 +18,8 @@
 #include <variant>
 #include <vector>
 
+#include "escapade/core/hash.hpp"
+
 namespace escapade::job {
 
 using Matrix = std::vector<std::vector<double>>;
@@ -54,7 +56,6 @@ struct Configuration {
   const std::string& string(std::string_view dotted) const;
   std::vector<double> vector(std::string_view dotted) const;
   std::optional<std::vector<double>> optional_vector(std::string_view dotted) const;
-  const Value* optional(std::string_view dotted) const noexcept { return find(dotted); }
 };
 
 struct Job {
@@ -68,17 +69,17 @@ struct Job {
   std::vector<Axis> axes;               // file order
   std::vector<Configuration> configs;   // the expansion
 
-  // "FILE: " prefix helper for messages about this job.
-  std::string where() const { return source; }
 };
 
 // Parses and validates; throws ConfigError (nothing runs on error). `source` names the text in
 // messages. Validation covers the schema (schema.hpp); model construction checks (e.g. rotation
 // sizes) run separately in trial/models.hpp.
 Job parse_job(std::string_view text, std::string source);
-// Reads the file (IoError when unreadable) then parse_job.
+// The file's exact text; IoError "cannot read job file 'PATH': reason" when unreadable.
+std::string read_job_text(const std::filesystem::path& path);
+// read_job_text then parse_job.
 Job load_job(const std::filesystem::path& path);
 
-std::uint64_t fnv1a64(std::string_view bytes) noexcept;
+using escapade::fnv1a64;  // core/hash.hpp
 
 }  // namespace escapade::job

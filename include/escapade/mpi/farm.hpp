@@ -24,6 +24,8 @@ namespace escapade::mpi {
 class Session {
  public:
   Session(int& argc, char**& argv);
+  // Waits for every rank (sleeping, see above) and finalises MPI. When an exception is unwinding
+  // it aborts the communicator instead, so that no rank is left waiting for this one.
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -35,6 +37,8 @@ class Session {
   // Collective: every rank passes its exit code (0 = fine). Returns the code of the lowest rank
   // with a non-zero code (0 when all are fine) and sets `first_rank` to that rank.
   int first_failure(int my_code, int& first_rank) const;
+  // Collective: every rank returns `root`'s text.
+  std::string broadcast(const std::string& text, int root = 0) const;
 
  private:
   int rank_ = 0, size_ = 1;
@@ -44,6 +48,9 @@ struct FarmOptions {
   std::uint64_t seed = 0;
   std::uint64_t max_steps = 0;
   sched::ChunkPolicy policy{};
+  // Called on rank 0's main thread every few milliseconds while the farm runs (progress lines
+  // that must appear even when no result arrives).
+  std::function<void()> tick;
 };
 
 using ResultSink = std::function<void(std::span<const TrialResult>)>;

@@ -6,8 +6,9 @@
 // Let n = trials, r = escaped, c = censored, v = diverged. Diverged trials are counted and left
 // out of the time statistics (their state left every bounded set, but not through the escape
 // criterion; see docs/STATISTICS.md).
-//  * No censoring (c = 0): mean = sample mean of the r escape steps; 95% CI = mean ± 1.96·s/√r
-//    (s the sample standard deviation; the interval collapses to the mean when r < 2).
+//  * No censoring (c = 0): mean = sample mean of the r escape steps; 95% CI = mean ± t·s/√r,
+//    t = t_{0.975}(r − 1) the Student quantile (1.96 for large r), s the sample standard
+//    deviation; with r = 1 the interval is NaN (one escape says nothing about the spread).
 //    estimator = "sample_mean".
 //  * Censoring (c > 0): exponential-rate MLE λ̂ = r / S, S = total steps on test (escape steps of
 //    the escaped plus max_steps for each censored); mean = 1/λ̂ = S/r; exact χ² interval

@@ -1,6 +1,7 @@
 #pragma once
 // From a job's configuration to concrete models, resolved once per configuration: the run-time
 // choice (std::variant) is visited once per batch of trials, never per step.
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -44,9 +45,11 @@ Model build_model(const job::Job& job, const job::Configuration& config);
 std::vector<Model> build_models(const job::Job& job);
 
 // Runs trials [begin, end) of `model` and appends their results to `out`, in trial order.
-// Each trial draws from its own stream (seed, config_key, trial, dynamics_noise).
+// Each trial draws from its own stream (seed, config_key, trial, dynamics_noise). When `cancel`
+// becomes true it stops between trials (the results are then incomplete and must be dropped).
 void run_trials(const Model& model, std::uint64_t seed, std::uint64_t max_steps,
-                std::uint64_t begin, std::uint64_t end, std::vector<TrialResult>& out);
+                std::uint64_t begin, std::uint64_t end, std::vector<TrialResult>& out,
+                const std::atomic<bool>* cancel = nullptr);
 
 // Human-readable one-line description, e.g. "kramers_well(a=1, b=1, barrier=1)".
 std::string describe(const Model& model);
