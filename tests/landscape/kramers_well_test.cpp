@@ -25,7 +25,7 @@ TEST(KramersWell, HasItsBarrierHeightAtTheBarrierTop) {
   EXPECT_DOUBLE_EQ(g[0], 0.0);
   EXPECT_DOUBLE_EQ(w.value({0.0}), 0.0);
   EXPECT_DOUBLE_EQ(w.sharpness(), 3.0);
-  EXPECT_DOUBLE_EQ(w.hessian({w.barrier_top()})[0], -0.5);
+  EXPECT_DOUBLE_EQ(escapade::landscape::hessian(w, {w.barrier_top()})[0], -0.5);
 }
 
 TEST(KramersWell, GradientMatchesFiniteDifferences) {

@@ -25,7 +25,7 @@ TEST(Quadratic, GradientMatchesFiniteDifferencesWithRotation) {
 TEST(Quadratic, RotationGivesTheStatedEigenpairs) {
   const double phi = 0.7;
   const Quadratic q({1.0, 4.0}, escapade::landscape::rotation_2d(phi), {});
-  const auto H = q.hessian(q.minimum());
+  const auto H = escapade::landscape::hessian(q, q.minimum());
   // Column k of Q is the eigenvector of eigenvalue k: H q_k = λ_k q_k.
   const double q0[2] = {std::cos(phi), std::sin(phi)}, q1[2] = {-std::sin(phi), std::cos(phi)};
   for (int i = 0; i < 2; ++i) {

@@ -39,7 +39,7 @@ class KramersWell {
     const double y = x[0];
     g[0] = y <= s_ ? a_ * y : b_ * (xb_ - y);
   }
-  std::vector<double> hessian(const Vector& x) const { return {x[0] <= s_ ? a_ : -b_}; }
+  void hessian(const Vector& x, std::vector<double>& h) const { h[0] = x[0] <= s_ ? a_ : -b_; }
   double sharpness() const { return a_; }
 
   Vector barrier_normal() const { return {1.0}; }

@@ -6,6 +6,7 @@
 // identity when absent), θ* = landscape.minimum (zeros when absent).
 // Sharpness λ_max(H) = max λ. Units: θ in parameter units, λ in loss/parameter².
 // The gradient H (θ − θ*) costs d² multiply-adds (d for a diagonal H).
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <vector>
@@ -37,7 +38,7 @@ class Quadratic {
       g[i] = s;
     }
   }
-  std::vector<double> hessian(const Vector&) const { return h_; }
+  void hessian(const Vector&, std::vector<double>& h) const { std::copy(h_.begin(), h_.end(), h.begin()); }
   double sharpness() const { return sharpness_; }
   const std::vector<double>& eigenvalues() const { return eig_; }
 

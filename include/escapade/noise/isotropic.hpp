@@ -15,10 +15,15 @@ namespace escapade::noise {
 
 struct IsotropicNoise {
   static constexpr bool is_zero = false;
+  static constexpr bool replaces_gradient = false;
   double sigma = 0;
 
+  template <class L>
+  NoWorkspace workspace(const L&) const {
+    return {};
+  }
   template <class L, class V>
-  void sample(const L&, const V&, rng::Stream& s, V& xi) const {
+  void sample(const L&, const V&, rng::Stream& s, V& xi, NoWorkspace&) const {
     for (auto& v : xi) v = sigma * s.normal();
   }
   // D = η σ² / 2: the diffusion coefficient of the continuous limit at learning rate eta.

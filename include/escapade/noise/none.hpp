@@ -6,8 +6,13 @@ namespace escapade::noise {
 
 struct NoNoise {
   static constexpr bool is_zero = true;
+  static constexpr bool replaces_gradient = false;
+  template <class L>
+  NoWorkspace workspace(const L&) const {
+    return {};
+  }
   template <class L, class V>
-  void sample(const L&, const V&, rng::Stream&, V& xi) const {
+  void sample(const L&, const V&, rng::Stream&, V& xi, NoWorkspace&) const {
     for (auto& v : xi) v = 0.0;
   }
 };

@@ -4,6 +4,7 @@
 //
 //   θ_0 = θ*;  for k = 1, 2, ..., max_steps:
 //     g ← ∇L(θ_{k−1});  ξ ← noise(θ_{k−1});  θ_k = θ_{k−1} − η (g + ξ)
+//     (models that replace the gradient draw G = g + ξ in one go: θ_k = θ_{k−1} − η G)
 //     θ_k non-finite → diverged at k;  escaped(θ_k) → escaped at k
 //   (escaped(θ_0) → escaped at 0)
 //
@@ -40,6 +41,9 @@ TrialResult run_trial(const L& land, const N& noise, const E& criterion,
   using V = typename L::Vector;
   V theta = land.minimum();
   V g = theta, xi = theta;
+  auto ws = noise.workspace(land);
+  if constexpr (N::replaces_gradient)
+    for (auto& v : xi) v = 0.0;
   TrialResult r{spec.config, TrialStatus::censored, spec.trial, spec.max_steps};
   if (criterion.escaped(theta)) {
     r.status = TrialStatus::escaped;
@@ -48,9 +52,13 @@ TrialResult run_trial(const L& land, const N& noise, const E& criterion,
     return r;
   }
   for (std::uint64_t k = 1; k <= spec.max_steps; ++k) {
-    land.gradient(theta, g);
-    if constexpr (!N::is_zero) noise.sample(land, theta, stream, xi);
-    if (!step.template apply<V, N::is_zero>(theta, g, xi)) {
+    if constexpr (N::replaces_gradient) {
+      noise.stochastic_gradient(land, theta, stream, g, ws);
+    } else {
+      land.gradient(theta, g);
+      if constexpr (!N::is_zero) noise.sample(land, theta, stream, xi, ws);
+    }
+    if (!step.template apply<V, N::is_zero || N::replaces_gradient>(theta, g, xi)) {
       r.status = TrialStatus::diverged;
       r.steps = k;
       break;
