@@ -21,7 +21,7 @@ namespace {
 // `steps` steps. Counter "steps/s" is trial-steps per second on one core.
 void BM_KramersIsotropicSteps(benchmark::State& state) {
   const landscape::KramersWell w(4.0, 1.0, 1e6);
-  const escape::BarrierEscape<landscape::KramersWell::Vector> crit{{1.0}, w.barrier_top()};
+  const escape::BarrierEscape<landscape::KramersWell> crit{&w};
   const std::uint64_t steps = static_cast<std::uint64_t>(state.range(0));
   std::uint64_t trial = 0, total = 0;
   for (auto _ : state) {

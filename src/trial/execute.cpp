@@ -30,8 +30,8 @@ void run_trials(const Model& m, std::uint64_t seed, std::uint64_t max_steps, std
         if (m.escape.kind == EscapeKind::ball) {
           run_range(land, noise, escape::BallEscape<V>{land.minimum(), m.escape.radius}, m, seed,
                     max_steps, begin, end, out, cancel);
-        } else if constexpr (landscape::HasBarrierPlane<L>) {
-          run_range(land, noise, escape::BarrierEscape<V>{land.barrier_normal(), land.barrier_offset()},
+        } else if constexpr (landscape::HasBarrier<L>) {
+          run_range(land, noise, escape::BarrierEscape<L>{&land},
                     m, seed, max_steps, begin, end, out, cancel);
         }
       },

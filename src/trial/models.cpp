@@ -80,7 +80,7 @@ Model build_model(const job::Job& job, const job::Configuration& c) {
   if (escape == "barrier") {
     m.escape.kind = EscapeKind::barrier;
     const bool has_plane = std::visit(
-        [](const auto& l) { return landscape::HasBarrierPlane<std::decay_t<decltype(l)>>; }, m.landscape);
+        [](const auto& l) { return landscape::HasBarrier<std::decay_t<decltype(l)>>; }, m.landscape);
     if (!has_plane)
       fail(job, c, "escape.kind",
            fmt::format("landscape '{}' has no saddle to cross; use escape.kind = \"ball\"",

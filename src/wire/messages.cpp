@@ -19,7 +19,7 @@ void serialize(Archive& ar, escapade::sched::WorkItem& w, unsigned) {
 template <class Archive>
 void serialize(Archive& ar, escapade::TrialResult& r, unsigned) {
   auto status = static_cast<std::uint8_t>(r.status);
-  ar & r.config & status & r.trial & r.steps;
+  ar & r.config & status & r.flags & r.trial & r.steps & r.along_top & r.along_flat;
   r.status = static_cast<escapade::TrialStatus>(status);
 }
 

@@ -20,7 +20,7 @@ namespace {
 // Mean escape time (time units) of kramers_well under isotropic noise, over n trials.
 stats::EscapeStats kramers_escape(double a, double sigma, double eta, std::uint64_t n, std::uint64_t seed) {
   const landscape::KramersWell w(a, 1.0, 1.0);
-  const escape::BarrierEscape<landscape::KramersWell::Vector> crit{{1.0}, w.barrier_top()};
+  const escape::BarrierEscape<landscape::KramersWell> crit{&w};
   std::vector<TrialResult> results;
   for (std::uint64_t t = 0; t < n; ++t) {
     rng::Stream s(seed, 1000 + static_cast<std::uint64_t>(a * 10), t, rng::Purpose::dynamics_noise);

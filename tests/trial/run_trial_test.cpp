@@ -66,7 +66,7 @@ TEST(RunTrial, GradientDescentStaysAtTheMinimumAndIsCensored) {
   const landscape::KramersWell w(1.0, 1.0, 1.0);
   rng::Stream stream(1, 2, 3, rng::Purpose::dynamics_noise);
   const auto r = trial::run_trial(w, noise::NoNoise{},
-                                  escape::BarrierEscape<landscape::KramersWell::Vector>{{1.0}, w.barrier_top()},
+                                  escape::BarrierEscape<landscape::KramersWell>{&w},
                                   dynamics::SgdStep{0.1}, trial::TrialSpec{4, 9, 500}, stream);
   EXPECT_EQ(r.status, TrialStatus::censored);
   EXPECT_EQ(r.steps, 500u);
@@ -87,7 +87,7 @@ TEST(RunTrial, UnstableStepSizeDivergesToNonFinite) {
 
 TEST(RunTrial, SameStreamGivesTheSameTrial) {
   const landscape::KramersWell w(2.0, 1.0, 0.5);
-  const escape::BarrierEscape<landscape::KramersWell::Vector> crit{{1.0}, w.barrier_top()};
+  const escape::BarrierEscape<landscape::KramersWell> crit{&w};
   rng::Stream s1(11, 22, 33, rng::Purpose::dynamics_noise), s2(11, 22, 33, rng::Purpose::dynamics_noise);
   const auto a = trial::run_trial(w, noise::IsotropicNoise{10.0}, crit, dynamics::SgdStep{0.01},
                                   trial::TrialSpec{0, 33, 10000000}, s1);

@@ -2,22 +2,17 @@
 // Escape criteria (SCIENCE.md §4), first passage: a trial has escaped at the first step k with
 // escaped(θ_k) true.
 //
-//   barrier   n·θ ≥ c: the iterate has crossed the landscape's separating saddle plane
-//             (kramers_well: x ≥ x_b, the barrier top). Landscapes without such a plane reject it.
+//   barrier   the iterate has crossed the landscape's separating saddle or ridge
+//             (kramers_well: x ≥ x_b, the barrier top). Landscapes without one reject it.
 //   ball      ‖θ − θ*‖ > r  (escape.radius = r, Euclidean norm, parameter units).
 #include <cstddef>
 
 namespace escapade::escape {
 
-template <class V>
+template <class L>
 struct BarrierEscape {
-  V normal;
-  double offset = 0;
-  bool escaped(const V& x) const {
-    double s = 0;
-    for (std::size_t i = 0; i < x.size(); ++i) s += normal[i] * x[i];
-    return s >= offset;
-  }
+  const L* landscape;
+  bool escaped(const typename L::Vector& x) const { return landscape->crossed_barrier(x); }
 };
 
 template <class V>

@@ -47,12 +47,11 @@ std::vector<double> hessian(const L& l, const typename L::Vector& x) {
   return h;
 }
 
-// Landscapes with a saddle that separates the basin of θ* by a hyperplane n·θ = c (the
-// "barrier" escape criterion): the basin is n·θ < c.
+// Landscapes with a saddle or ridge separating the basin of θ* (the "barrier" escape criterion):
+// crossed_barrier(θ) is true once θ is on the far side (kramers_well: x ≥ x_b).
 template <class L>
-concept HasBarrierPlane = Landscape<L> && requires(const L& l) {
-  { l.barrier_normal() } -> std::convertible_to<typename L::Vector>;
-  { l.barrier_offset() } -> std::convertible_to<double>;
+concept HasBarrier = Landscape<L> && requires(const L& l, const typename L::Vector& x) {
+  { l.crossed_barrier(x) } -> std::convertible_to<bool>;
 };
 
 }  // namespace escapade::landscape

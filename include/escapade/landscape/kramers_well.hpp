@@ -42,8 +42,7 @@ class KramersWell {
   void hessian(const Vector& x, std::vector<double>& h) const { h[0] = x[0] <= s_ ? a_ : -b_; }
   double sharpness() const { return a_; }
 
-  Vector barrier_normal() const { return {1.0}; }
-  double barrier_offset() const { return xb_; }
+  bool crossed_barrier(const Vector& x) const { return x[0] >= xb_; }
 
   double a() const { return a_; }
   double b() const { return b_; }
@@ -55,6 +54,6 @@ class KramersWell {
   double a_, b_, barrier_, s_, xb_;
 };
 
-static_assert(HasBarrierPlane<KramersWell>);
+static_assert(HasBarrier<KramersWell>);
 
 }  // namespace escapade::landscape
