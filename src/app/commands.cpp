@@ -54,11 +54,12 @@ std::string host_name() {
 // time of kramers_well with isotropic noise), capped at max_steps; nullopt where unknown.
 std::optional<double> expected_steps(const trial::Model& m, std::uint64_t max_steps) {
   const double cap = static_cast<double>(max_steps);
-  if (std::holds_alternative<noise::NoNoise>(m.noise) && m.escape.kind == trial::EscapeKind::barrier)
+  const trial::Instance& in = m.instance;
+  if (std::holds_alternative<noise::NoNoise>(in.noise) && in.escape.kind == trial::EscapeKind::barrier)
     return cap;  // gradient descent never climbs the barrier
-  const auto* well = std::get_if<landscape::KramersWell>(&m.landscape);
-  const auto* iso = std::get_if<noise::IsotropicNoise>(&m.noise);
-  if (!well || !iso || m.escape.kind != trial::EscapeKind::barrier) return std::nullopt;
+  const auto* well = std::get_if<landscape::KramersWell>(&in.landscape);
+  const auto* iso = std::get_if<noise::IsotropicNoise>(&in.noise);
+  if (!well || !iso || in.escape.kind != trial::EscapeKind::barrier) return std::nullopt;
   const double D = iso->diffusion(m.lr);
   if (D <= 0) return cap;
   if (well->barrier() / D > 600) return cap;
@@ -113,8 +114,13 @@ std::vector<io::SummaryRow> reduce_all(const job::Job& job, const std::vector<tr
     std::size_t j = i;
     while (j < sorted.size() && sorted[j].config == c.index) ++j;
     const auto& m = models[c.index];
-    rows.push_back({&c, m.sharpness, m.lr,
-                    stats::reduce(std::span<const TrialResult>(sorted.data() + i, j - i), job.max_steps)});
+    io::SummaryRow row{&c, m.instance.sharpness, m.lr,
+                       stats::reduce(std::span<const TrialResult>(sorted.data() + i, j - i), job.max_steps)};
+    row.trace_sigma = m.instance.trace_sigma;
+    row.tr_h_sigma = m.instance.tr_h_sigma;
+    row.tr_h_sigma_iso = m.instance.tr_h_sigma_iso;
+    row.alpha = m.instance.alpha;
+    rows.push_back(std::move(row));
     i = j;
   }
   return rows;
@@ -147,7 +153,7 @@ int check_command(const fs::path& path) {
     const double steps = est.value_or(static_cast<double>(job.max_steps));
     bounded_only = bounded_only || !est;
     total += steps * static_cast<double>(job.trials);
-    std::cout << fmt::format("{:>6}  {:016x}  {:>10.4g}  {:>14}  {} | {}\n", c.index, c.key, m.sharpness,
+    std::cout << fmt::format("{:>6}  {:016x}  {:>10.4g}  {:>14}  {} | {}\n", c.index, c.key, m.instance.sharpness,
                              est ? fmt::format("{:.3g}", *est) : fmt::format("<= {}", job.max_steps),
                              axis_values(job, c), trial::describe(m));
   }

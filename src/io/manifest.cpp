@@ -69,6 +69,8 @@ std::string json_value(const job::Value& v) {
             out += json_number(x[i]);
           }
           return out + "]";
+        } else if constexpr (std::is_same_v<T, job::Distribution> || std::is_same_v<T, job::Table>) {
+          return json_string(job::format_value(job::Value{x}));
         } else {
           std::string out = "[";
           for (std::size_t i = 0; i < x.size(); ++i) {

@@ -3,7 +3,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <array>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <ostream>
@@ -17,9 +20,12 @@ namespace escapade::io {
 
 namespace {
 
-constexpr std::uint32_t format_version = 1;
 constexpr std::array<unsigned char, 8> magic = {'E', 'S', 'C', 'R', 'A', 'W', 0, 0};
-constexpr std::size_t checked_bytes = 24;
+constexpr std::uint32_t format_v1 = 1;
+constexpr std::size_t checked_bytes = raw_record_size - 8;        // 40
+constexpr std::size_t checked_bytes_v1 = raw_record_size_v1 - 8;  // 24
+constexpr std::uint8_t known_flags =
+    trial_flags::final_asked | trial_flags::final_in_region | trial_flags::direction;
 // Records decoded per fread when scanning; large enough to amortise the call, small on the stack.
 constexpr std::size_t scan_batch = 1024;
 
@@ -48,11 +54,18 @@ std::uint64_t fnv1a64(const unsigned char* p, std::size_t n) {
   return escapade::fnv1a64(std::span<const unsigned char>(p, n));
 }
 
-Header make_header() {
+bool all_zero(const unsigned char* p, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (p[i] != 0) return false;
+  }
+  return true;
+}
+
+Header make_header(std::uint32_t version, std::size_t record_size) {
   Header h{};
   std::memcpy(h.data(), magic.data(), magic.size());
-  put_u32(h.data() + 8, format_version);
-  put_u32(h.data() + 12, static_cast<std::uint32_t>(raw_record_size));
+  put_u32(h.data() + 8, version);
+  put_u32(h.data() + 12, static_cast<std::uint32_t>(record_size));
   return h;
 }
 
@@ -60,17 +73,37 @@ Record encode(const TrialResult& r) {
   Record b{};
   put_u32(b.data(), r.config);
   b[4] = static_cast<unsigned char>(r.status);
+  b[5] = static_cast<unsigned char>(r.flags & known_flags);
   put_u64(b.data() + 8, r.trial);
   put_u64(b.data() + 16, r.steps);
-  put_u64(b.data() + 24, fnv1a64(b.data(), checked_bytes));
+  put_u32(b.data() + 24, std::bit_cast<std::uint32_t>(r.along_top));
+  put_u32(b.data() + 28, std::bit_cast<std::uint32_t>(r.along_flat));
+  put_u64(b.data() + 40, fnv1a64(b.data(), checked_bytes));
   return b;
 }
 
 // False for a record that fails its checksum or holds values no writer produces.
 bool decode(const unsigned char* b, TrialResult& r) {
-  if (get_u64(b + 24) != fnv1a64(b, checked_bytes)) return false;
+  if (get_u64(b + 40) != fnv1a64(b, checked_bytes)) return false;
   if (b[4] > static_cast<unsigned char>(TrialStatus::diverged)) return false;
-  if (b[5] != 0 || b[6] != 0 || b[7] != 0) return false;
+  if ((b[5] & ~known_flags) != 0) return false;
+  if (!all_zero(b + 6, 2) || !all_zero(b + 32, 8)) return false;
+  r.config = get_u32(b);
+  r.status = static_cast<TrialStatus>(b[4]);
+  r.flags = b[5];
+  r.trial = get_u64(b + 8);
+  r.steps = get_u64(b + 16);
+  r.along_top = std::bit_cast<float>(get_u32(b + 24));
+  r.along_flat = std::bit_cast<float>(get_u32(b + 28));
+  return true;
+}
+
+// Version 1 predates flags and directions: they read as absent.
+bool decode_v1(const unsigned char* b, TrialResult& r) {
+  if (get_u64(b + 24) != fnv1a64(b, checked_bytes_v1)) return false;
+  if (b[4] > static_cast<unsigned char>(TrialStatus::diverged)) return false;
+  if (!all_zero(b + 5, 3)) return false;
+  r = TrialResult{};
   r.config = get_u32(b);
   r.status = static_cast<TrialStatus>(b[4]);
   r.trial = get_u64(b + 8);
@@ -91,51 +124,59 @@ std::uint64_t file_size(std::FILE* f, const std::filesystem::path& path) {
 struct Scan {
   std::uint64_t valid_end = 0;  // byte offset just past the last valid record (0: no header yet)
   std::uint64_t size = 0;
+  std::uint32_t version = raw_format_version;
 };
 
+bool is_prefix_of(const Header& h, std::size_t got, const Header& of) {
+  return std::memcmp(h.data(), of.data(), got) == 0;
+}
+
 // Checks the header and finds the end of the valid records of an open log positioned at 0.
-// A file shorter than the header that is a prefix of our header (a header write torn by a crash)
-// counts as an empty log torn at byte 0. Decoded records go to `out` when it is not null.
+// A file shorter than the header that is a prefix of a header of ours (a header write torn by a
+// crash) counts as an empty log torn at byte 0. Decoded records go to `out` when it is not null.
 Scan scan(std::FILE* f, const std::filesystem::path& path, std::vector<TrialResult>* out) {
   Scan s;
   s.size = file_size(f, path);
-  const Header expected = make_header();
+  const Header v2 = make_header(raw_format_version, raw_record_size);
+  const Header v1 = make_header(format_v1, raw_record_size_v1);
   Header h{};
   const std::size_t got = std::fread(h.data(), 1, h.size(), f);
   if (got < h.size() && std::ferror(f) != 0) {
     throw IoError("cannot read '" + path.string() + "': " + errno_text());
   }
   if (got < h.size()) {
-    if (std::memcmp(h.data(), expected.data(), got) == 0 && s.size == got) return s;
+    if ((is_prefix_of(h, got, v2) || is_prefix_of(h, got, v1)) && s.size == got) return s;
     throw IoError("'" + path.string() + "' is not an escapade raw log (too short for a header)");
   }
   if (std::memcmp(h.data(), magic.data(), magic.size()) != 0) {
     throw IoError("'" + path.string() + "' is not an escapade raw log (bad magic)");
   }
-  if (get_u32(h.data() + 8) != format_version) {
-    throw IoError("'" + path.string() + "': raw log format version " +
-                  std::to_string(get_u32(h.data() + 8)) + ", this escapade reads version " +
-                  std::to_string(format_version));
+  s.version = get_u32(h.data() + 8);
+  if (s.version != raw_format_version && s.version != format_v1) {
+    throw IoError("'" + path.string() + "': raw log format version " + std::to_string(s.version) +
+                  ", this escapade reads versions 1 and " + std::to_string(raw_format_version));
   }
-  if (get_u32(h.data() + 12) != raw_record_size) {
-    throw IoError("'" + path.string() + "': raw log record size " +
-                  std::to_string(get_u32(h.data() + 12)) + ", expected " +
-                  std::to_string(raw_record_size));
+  const std::size_t record_size = s.version == format_v1 ? raw_record_size_v1 : raw_record_size;
+  if (get_u32(h.data() + 12) != record_size) {
+    throw IoError("'" + path.string() + "': raw log version " + std::to_string(s.version) +
+                  " with record size " + std::to_string(get_u32(h.data() + 12)) + ", expected " +
+                  std::to_string(record_size));
   }
+  const auto decode_one = s.version == format_v1 ? decode_v1 : decode;
   s.valid_end = raw_header_size;
 
-  std::vector<unsigned char> buf(scan_batch * raw_record_size);
+  std::vector<unsigned char> buf(scan_batch * record_size);
   for (;;) {
     const std::size_t n = std::fread(buf.data(), 1, buf.size(), f);
     if (n < buf.size() && std::ferror(f) != 0) {
       throw IoError("cannot read '" + path.string() + "': " + errno_text());
     }
-    const std::size_t whole = n / raw_record_size;
+    const std::size_t whole = n / record_size;
     for (std::size_t i = 0; i < whole; ++i) {
       TrialResult r;
-      if (!decode(buf.data() + i * raw_record_size, r)) return s;
+      if (!decode_one(buf.data() + i * record_size, r)) return s;
       if (out != nullptr) out->push_back(r);
-      s.valid_end += raw_record_size;
+      s.valid_end += record_size;
     }
     if (n < buf.size()) return s;
   }
@@ -152,7 +193,13 @@ RawLogWriter::RawLogWriter(const std::filesystem::path& path, bool append) : pat
     }
     if (file_ != nullptr) {
       try {
-        start = scan(file_, path, nullptr).valid_end;
+        const Scan found = scan(file_, path, nullptr);
+        if (found.version != raw_format_version && found.valid_end > 0) {
+          throw IoError("cannot append to '" + path.string() + "': raw log format version " +
+                        std::to_string(found.version) + ", this escapade writes version " +
+                        std::to_string(raw_format_version) + " (start a new log)");
+        }
+        start = found.valid_end;
         // Cut a torn tail so new records follow the last valid one.
         if (::ftruncate(::fileno(file_), static_cast<off_t>(start)) != 0 ||
             std::fseek(file_, static_cast<long>(start), SEEK_SET) != 0) {
@@ -174,7 +221,7 @@ RawLogWriter::RawLogWriter(const std::filesystem::path& path, bool append) : pat
   if (start == 0) {
     // A fresh log reaches the disk with its header at once, so a crash leaves a readable file.
     try {
-      const Header h = make_header();
+      const Header h = make_header(raw_format_version, raw_record_size);
       if (std::fwrite(h.data(), 1, h.size(), file_) != h.size()) {
         throw IoError("cannot write '" + path.string() + "': " + errno_text());
       }
@@ -234,6 +281,7 @@ RawLogContents read_raw_log(const std::filesystem::path& path) {
   try {
     const Scan s = scan(f, path, &c.results);
     c.torn_bytes = s.size - s.valid_end;
+    c.version = s.version;
   } catch (...) {
     std::fclose(f);
     throw;
@@ -245,7 +293,7 @@ RawLogContents read_raw_log(const std::filesystem::path& path) {
 void write_raw_log(const std::filesystem::path& path, std::span<const TrialResult> results) {
   std::string bytes;
   bytes.reserve(raw_header_size + results.size() * raw_record_size);
-  const Header h = make_header();
+  const Header h = make_header(raw_format_version, raw_record_size);
   bytes.append(reinterpret_cast<const char*>(h.data()), h.size());
   for (const TrialResult& r : results) {
     const Record b = encode(r);
@@ -255,9 +303,18 @@ void write_raw_log(const std::filesystem::path& path, std::span<const TrialResul
 }
 
 void write_raw_csv(std::span<const TrialResult> results, std::ostream& out) {
-  out << "config,trial,status,steps\n";
+  out << "config,trial,status,steps,final_in_region,along_top,along_flat\n";
   for (const TrialResult& r : results) {
-    out << r.config << ',' << r.trial << ',' << to_string(r.status) << ',' << r.steps << '\n';
+    out << r.config << ',' << r.trial << ',' << to_string(r.status) << ',' << r.steps << ',';
+    if ((r.flags & trial_flags::final_asked) != 0) {
+      out << ((r.flags & trial_flags::final_in_region) != 0 ? '1' : '0');
+    }
+    if ((r.flags & trial_flags::direction) != 0) {
+      // Shortest text that reads back to the same float (fmt formats a float as a float).
+      out << ',' << fmt::format("{},{}\n", r.along_top, r.along_flat);
+    } else {
+      out << ",,\n";
+    }
   }
 }
 

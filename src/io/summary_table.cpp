@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <ostream>
 #include <sstream>
@@ -15,10 +16,13 @@ namespace escapade::io {
 
 namespace {
 
-// Shortest round-trip text; fmt writes "nan", "inf" and "-inf", which pandas reads as floats.
-std::string number(double x) { return fmt::format("{}", x); }
+// Shortest round-trip text; "nan", "inf" and "-inf", which pandas reads as floats. A NaN with its
+// sign bit set (0/0 on x86 gives one) would print as "-nan": every NaN is written "nan".
+std::string number(double x) { return std::isnan(x) ? std::string("nan") : fmt::format("{}", x); }
 
-std::string short_number(double x) { return fmt::format("{:.4g}", x); }
+std::string short_number(double x) {
+  return std::isnan(x) ? std::string("nan") : fmt::format("{:.4g}", x);
+}
 
 const job::Value* axis_value(const job::Job& job, const job::Configuration& c, std::size_t j) {
   const job::Axis& axis = job.axes[j];
@@ -60,7 +64,8 @@ void write_summary_csv(const job::Job& job, const std::vector<SummaryRow>& rows,
   for (const job::Axis& axis : job.axes) out << ',' << csv_cell(axis.key);
   out << ",sharpness,trials,escaped,censored,diverged,mean_steps,mean_steps_ci_low,"
          "mean_steps_ci_high,median_steps,mean_time,mean_time_ci_low,mean_time_ci_high,p_escape,"
-         "estimator\n";
+         "p_final_in_region,escape_along_top,escape_along_flat,trace_sigma,tr_h_sigma,"
+         "tr_h_sigma_iso,alpha,estimator\n";
   for (const SummaryRow& row : rows) {
     const stats::EscapeStats& s = row.stats;
     out << (row.config != nullptr ? std::to_string(row.config->index) : std::string());
@@ -72,7 +77,10 @@ void write_summary_csv(const job::Job& job, const std::vector<SummaryRow>& rows,
         << ',' << number(s.mean_steps_ci_high) << ',' << number(s.median_steps) << ','
         << number(s.mean_steps * row.lr) << ',' << number(s.mean_steps_ci_low * row.lr) << ','
         << number(s.mean_steps_ci_high * row.lr) << ',' << number(s.p_escape) << ','
-        << csv_cell(s.estimator) << '\n';
+        << number(s.p_final_in_region) << ',' << number(s.along_top_mean) << ','
+        << number(s.along_flat_mean) << ',' << number(row.trace_sigma) << ','
+        << number(row.tr_h_sigma) << ',' << number(row.tr_h_sigma_iso) << ','
+        << number(row.alpha) << ',' << csv_cell(s.estimator) << '\n';
   }
 }
 
@@ -87,6 +95,11 @@ void print_summary_table(const job::Job& job, const std::vector<SummaryRow>& row
                          std::ostream& out) {
   const bool any_diverged = std::any_of(rows.begin(), rows.end(),
                                         [](const SummaryRow& r) { return r.stats.diverged > 0; });
+  const bool any_final = std::any_of(rows.begin(), rows.end(), [](const SummaryRow& r) {
+    return !std::isnan(r.stats.p_final_in_region);
+  });
+  const bool any_tr_h_sigma = std::any_of(
+      rows.begin(), rows.end(), [](const SummaryRow& r) { return !std::isnan(r.tr_h_sigma); });
 
   std::vector<std::vector<std::string>> table;
   std::vector<std::string> header{"config"};
@@ -94,6 +107,8 @@ void print_summary_table(const job::Job& job, const std::vector<SummaryRow>& row
   for (const char* h : {"sharpness", "trials", "escaped", "censored"}) header.emplace_back(h);
   if (any_diverged) header.emplace_back("diverged");
   for (const char* h : {"mean_time [95% CI]", "median_time", "p_escape"}) header.emplace_back(h);
+  if (any_final) header.emplace_back("p_final_in_region");
+  if (any_tr_h_sigma) header.emplace_back("tr_h_sigma");
   table.push_back(header);
 
   for (const SummaryRow& row : rows) {
@@ -113,6 +128,8 @@ void print_summary_table(const job::Job& job, const std::vector<SummaryRow>& row
                                 short_number(s.mean_steps_ci_high * row.lr)));
     cells.push_back(short_number(s.median_steps * row.lr));
     cells.push_back(short_number(s.p_escape));
+    if (any_final) cells.push_back(short_number(s.p_final_in_region));
+    if (any_tr_h_sigma) cells.push_back(short_number(row.tr_h_sigma));
     table.push_back(std::move(cells));
   }
 

@@ -68,6 +68,36 @@ std::string choices_text(const std::vector<std::string_view>& choices) {
   return out;
 }
 
+// "{ constant = v }, { normal = [mean, std] }, ... or { gamma = [shape, scale] }".
+std::string form_text(const DistributionForm& f) {
+  if (f.params.size() == 1) return fmt::format("{{ {} = {} }}", f.name, f.params.front().name);
+  std::vector<std::string> names;
+  for (const DistributionParam& p : f.params) names.emplace_back(p.name);
+  return fmt::format("{{ {} = [{}] }}", f.name, join(names, ", "));
+}
+
+std::string forms_text() {
+  const std::vector<DistributionForm>& forms = distribution_forms();
+  std::string out;
+  for (std::size_t i = 0; i < forms.size(); ++i) {
+    if (i > 0) out += i + 1 == forms.size() ? " or " : ", ";
+    out += form_text(forms[i]);
+  }
+  return out;
+}
+
+std::string expected_text(const KeySpec& k, bool article);
+
+// "{ sgd_batch = integer ≥ 1, replacement = boolean (true or false), optional }".
+std::string fields_text(const KeySpec& k) {
+  std::vector<std::string> parts;
+  for (const KeySpec& f : k.fields) {
+    parts.push_back(fmt::format("{} = {}{}", f.name, expected_text(f, false),
+                                f.required ? "" : ", optional"));
+  }
+  return "{ " + join(parts, "; ") + " }";
+}
+
 // "an integer ≥ 0", "a list of numbers, each > 0", "a string (one of: x, y)".
 std::string expected_text(const KeySpec& k, bool article) {
   std::string out;
@@ -97,9 +127,28 @@ std::string expected_text(const KeySpec& k, bool article) {
             "numbers)",
             "angle in radians or matrix (list of equal-length lists of numbers)");
       break;
+    case KeyType::boolean:
+      out = a("a boolean (true or false)", "boolean (true or false)");
+      break;
+    case KeyType::table:
+      out = a("an inline table ", "inline table ") + fields_text(k);
+      break;
+    case KeyType::distribution:
+      out = a("a distribution: ", "distribution: ") + forms_text();
+      break;
+    case KeyType::data_or_distribution:
+      // The range bounds the explicit entries; a distribution's draws are the model's to check.
+      out = a("a list of numbers or a matrix (a list of equal-length lists of numbers)",
+              "list of numbers or matrix");
+      if (!range_text(k).empty()) out += ", entries " + range_text(k) + ",";
+      return out + " or a distribution: " + forms_text();
   }
+  if (k.min_columns > 0) out += fmt::format(", each row of at least {} entries", k.min_columns);
   const std::string range = range_text(k);
-  if (!range.empty()) out += (k.type == KeyType::vector ? ", each " : " ") + range;
+  if (!range.empty()) {
+    out += (k.type == KeyType::vector ? ", each " : k.type == KeyType::matrix ? ", entries " : " ") +
+           range;
+  }
   if (!k.choices.empty()) out += " (one of: " + choices_text(k.choices) + ")";
   return out;
 }
@@ -120,6 +169,14 @@ std::string sweep_forms(const KeySpec& k) {
       return "a list of matrices";
     case KeyType::number_or_matrix:
       return fmt::format("a list of angles, a list of matrices, {}", ranges);
+    case KeyType::boolean:
+      return "a list of booleans";
+    case KeyType::table:
+      return "a list of such tables";
+    case KeyType::distribution:
+      return "a list of distributions";
+    case KeyType::data_or_distribution:
+      return "a list of matrices and distributions";
   }
   return {};
 }
@@ -154,11 +211,26 @@ std::optional<double> number_of(const toml::node& n) {
   return std::nullopt;
 }
 
+// A table, distribution or data key takes an inline table as a value, not as a range.
+bool table_valued(KeyType t) {
+  return t == KeyType::table || t == KeyType::distribution || t == KeyType::data_or_distribution;
+}
+
 // One key of a table as parsed: a single value, or a sweep axis.
 struct Parsed {
   std::string key;
   bool axis = false;
   std::vector<Value> values;  // exactly one when !axis
+  // Under a kind sweep, for a key that some listed kinds do not take: kept[i] says whether the
+  // key is kept in configurations whose kind is value i of the kind parameter params[gate].
+  std::vector<bool> kept = {};
+  std::size_t gate = 0;
+};
+
+// The kind a table's `kind` names, or one entry of a kind sweep, with where it is written.
+struct KindChoice {
+  const KindSpec* spec;
+  const toml::node* node;
 };
 
 struct KeyCtx {
@@ -221,13 +293,19 @@ class Parser {
   std::vector<double> read_vector(const KeyCtx& c, const toml::node& n) const;
   Matrix read_matrix(const KeyCtx& c, const toml::node& n) const;
   std::vector<double> read_range(const KeyCtx& c, const toml::node& n);
+  bool read_boolean(const KeyCtx& c, const toml::node& n) const;
+  Scalar read_scalar(const KeyCtx& c, const toml::node& n) const;
+  Table read_table(const KeyCtx& c, const toml::node& n) const;
+  Distribution read_distribution(const KeyCtx& c, const toml::node& n) const;
+  Value read_data_item(const KeyCtx& c, const toml::node& n) const;
+  void check_distinct(const KeyCtx& c, const toml::node& n, const std::vector<Value>& values) const;
 
   template <class Read>
   Parsed sweep_list(const KeyCtx& c, const toml::node& n, Read read);
   Parsed parse_param(const KeyCtx& c, const toml::node& n);
   Parsed parse_param_values(const KeyCtx& c, const toml::node& n);
 
-  const KindSpec& resolve_kind(const TableSpec& spec, const toml::node& n) const;
+  std::vector<KindChoice> resolve_kinds(const TableSpec& spec, const toml::node& n);
   std::vector<Parsed> parse_table(const TableSpec& spec, const toml::table& t);
 
   std::string_view text_;
@@ -381,6 +459,12 @@ Matrix Parser::read_matrix(const KeyCtx& c, const toml::node& n) const {
            fmt::format("{}: row {} is {}, not a non-empty list of numbers; expected {}", is(c, n),
                        i + 1, written(row_node), kMatrixText));
     }
+    if (row->size() < c.spec.min_columns) {
+      fail(row_node.source(),
+           fmt::format("{}: row {} has {} {}; every row needs at least {} ({}); expected {}",
+                       is(c, n), i + 1, row->size(), row->size() == 1 ? "entry" : "entries",
+                       c.spec.min_columns, c.spec.help, expected_text(c.spec, true)));
+    }
     if (i > 0 && row->size() != out.front().size()) {
       fail(row_node.source(),
            fmt::format("{}: ragged matrix: row {} has {} entries but row 1 has {}; expected {}",
@@ -399,6 +483,7 @@ Matrix Parser::read_matrix(const KeyCtx& c, const toml::node& n) const {
         fail(e.source(), fmt::format("{}: entry ({}, {}) = {} must be finite ({})", is(c, n), i + 1,
                                      j + 1, written(e), c.spec.help));
       }
+      check_range(c, e, n, *v, fmt::format("entry ({}, {}) ({})", i + 1, j + 1, written(e)));
       values.push_back(*v);
     }
     out.push_back(std::move(values));
@@ -456,6 +541,134 @@ std::vector<double> Parser::read_range(const KeyCtx& c, const toml::node& n) {
   return out;
 }
 
+bool Parser::read_boolean(const KeyCtx& c, const toml::node& n) const {
+  const auto* b = n.as_boolean();
+  if (b == nullptr) type_error(c, n);
+  return b->get();
+}
+
+Scalar Parser::read_scalar(const KeyCtx& c, const toml::node& n) const {
+  switch (c.spec.type) {
+    case KeyType::integer:
+      return read_integer(c, n);
+    case KeyType::number:
+      return read_number(c, n);
+    case KeyType::boolean:
+      return read_boolean(c, n);
+    case KeyType::string:
+      return read_string(c, n);
+    default:
+      break;
+  }
+  // The schema gives inline tables scalar keys only (tests/job/job_test.cpp checks it).
+  type_error(c, n);
+}
+
+Table Parser::read_table(const KeyCtx& c, const toml::node& n) const {
+  const auto* t = n.as_table();
+  if (t == nullptr) type_error(c, n);
+  const std::vector<KeySpec>& fields = c.spec.fields;
+  for (const Entry& e : file_order(*t)) {
+    const auto f = std::find_if(fields.begin(), fields.end(),
+                                [&e](const KeySpec& k) { return k.name == e.name; });
+    if (f == fields.end()) {
+      fail(e.key->source(), fmt::format("{}: unknown key '{}.{}'; allowed: {}", is(c, n), c.dotted,
+                                        e.name, join(key_names(fields), ", ")));
+    }
+    if (e.node->is_array() || e.node->is_table()) {
+      fail(e.node->source(),
+           fmt::format("{}.{} = {}: a key inside {} cannot be swept; expected {} ({}); to sweep, "
+                       "list whole tables: {} = [{{ ... }}, {{ ... }}]",
+                       c.dotted, e.name, written(*e.node), c.dotted, expected_text(*f, true),
+                       f->help, c.dotted));
+    }
+  }
+  Table out;
+  for (const KeySpec& f : fields) {
+    const KeyCtx sub{c.dotted + "." + std::string(f.name), f};
+    const toml::node* v = t->get(f.name);
+    if (v == nullptr) {
+      if (f.required) {
+        fail(n.source(), fmt::format("{}: missing key '{}' ({}, {}); expected {}", is(c, n),
+                                     sub.dotted, expected_text(f, false), f.help,
+                                     expected_text(c.spec, true)));
+      }
+      continue;
+    }
+    out.entries.emplace_back(std::string(f.name), read_scalar(sub, *v));
+  }
+  return out;
+}
+
+Distribution Parser::read_distribution(const KeyCtx& c, const toml::node& n) const {
+  const auto* t = n.as_table();
+  if (t == nullptr) type_error(c, n);
+  if (t->size() != 1) {
+    fail(n.source(), fmt::format("{}: a distribution is an inline table with exactly one key, its "
+                                 "form; expected one of {}",
+                                 is(c, n), forms_text()));
+  }
+  const auto first = t->begin();  // outlives the binding (see read_range)
+  const auto& [form_key, spec_node] = *first;
+  const DistributionForm* form = find_distribution_form(form_key.str());
+  if (form == nullptr) {
+    fail(form_key.source(), fmt::format("{}: unknown distribution '{}'; allowed: {}", is(c, n),
+                                        form_key.str(), forms_text()));
+  }
+  const std::size_t count = form->params.size();
+  std::vector<const toml::node*> nodes;
+  if (count == 1) {
+    if (number_of(spec_node)) nodes.push_back(&spec_node);
+  } else if (const auto* arr = spec_node.as_array(); arr != nullptr && arr->size() == count) {
+    for (const toml::node& e : *arr) {
+      if (number_of(e)) nodes.push_back(&e);
+    }
+  }
+  if (nodes.size() != count) {
+    fail(spec_node.source(),
+         fmt::format("{}: {} needs {} ({}); expected a distribution: {}", is(c, n), form->name,
+                     count == 1 ? fmt::format("a number {}", form->params.front().name)
+                                : fmt::format("a list of {} numbers", count),
+                     form_text(*form), forms_text()));
+  }
+  Distribution out{std::string(form->name), {}};
+  for (std::size_t i = 0; i < count; ++i) {
+    const DistributionParam& p = form->params[i];
+    const double v = *number_of(*nodes[i]);
+    if (!std::isfinite(v)) {
+      fail(nodes[i]->source(), fmt::format("{}: {} = {} must be finite ({}: {})", is(c, n), p.name,
+                                           written(*nodes[i]), form_text(*form), form->help));
+    }
+    if (p.positive && !(v > 0)) {
+      fail(nodes[i]->source(), fmt::format("{}: {} = {} must be > 0 ({}: {})", is(c, n), p.name,
+                                           written(*nodes[i]), form_text(*form), form->help));
+    }
+    out.params.push_back(v);
+  }
+  if (form->ordered && !(out.params[0] < out.params[1])) {
+    fail(spec_node.source(),
+         fmt::format("{}: {} needs {} < {}; got {} = {}, {} = {} ({}: {})", is(c, n), form->name,
+                     form->params[0].name, form->params[1].name, form->params[0].name,
+                     written(*nodes[0]), form->params[1].name, written(*nodes[1]),
+                     form_text(*form), form->help));
+  }
+  return out;
+}
+
+// One value of a sweep of data: a distribution or a matrix (a flat list would be ambiguous with
+// a matrix's rows, so it is refused with a hint).
+Value Parser::read_data_item(const KeyCtx& c, const toml::node& n) const {
+  if (n.is_table()) return read_distribution(c, n);
+  const auto* arr = n.as_array();
+  if (arr != nullptr && !arr->empty() && !arr->get(0)->is_array()) {
+    fail(n.source(), fmt::format("{}: in a sweep of {}, each value is a matrix (one row per "
+                                 "sample) or a distribution; write this list as an N×d matrix, "
+                                 "e.g. [[1], [2]] for N = 2, d = 1",
+                                 is(c, n), c.dotted));
+  }
+  return read_matrix(c, n);
+}
+
 template <class Read>
 Parsed Parser::sweep_list(const KeyCtx& c, const toml::node& n, Read read) {
   if (!c.spec.sweepable) {
@@ -475,10 +688,15 @@ Parsed Parser::sweep_list(const KeyCtx& c, const toml::node& n, Read read) {
 // random streams: bit-identical "replicates" that look independent. Refuse them.
 Parsed Parser::parse_param(const KeyCtx& c, const toml::node& n) {
   Parsed p = parse_param_values(c, n);
-  if (!p.axis) return p;
+  if (p.axis) check_distinct(c, n, p.values);
+  return p;
+}
+
+void Parser::check_distinct(const KeyCtx& c, const toml::node& n,
+                            const std::vector<Value>& values) const {
   std::vector<std::string> seen;
-  for (std::size_t i = 0; i < p.values.size(); ++i) {
-    std::string text = format_value(p.values[i]);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    std::string text = format_value(values[i]);
     const auto it = std::find(seen.begin(), seen.end(), text);
     if (it != seen.end()) {
       fail(n.source(),
@@ -489,7 +707,6 @@ Parsed Parser::parse_param(const KeyCtx& c, const toml::node& n) {
     }
     seen.push_back(std::move(text));
   }
-  return p;
 }
 
 Parsed Parser::parse_param_values(const KeyCtx& c, const toml::node& n) {
@@ -507,7 +724,7 @@ Parsed Parser::parse_param_values(const KeyCtx& c, const toml::node& n) {
     }
     return true;
   };
-  if (!c.spec.sweepable && n.is_table()) {
+  if (!c.spec.sweepable && n.is_table() && !table_valued(c.spec.type)) {
     fail(n.source(), fmt::format("{}: {} cannot be swept; expected {} ({})", is(c, n), c.dotted,
                                  expected_text(c.spec, true), c.spec.help));
   }
@@ -551,32 +768,105 @@ Parsed Parser::parse_param_values(const KeyCtx& c, const toml::node& n) {
       if (depth_at_least(3)) return sweep_list(c, n, as_matrix);
       if (depth_at_least(2)) return single(read_matrix(c, n));
       return sweep_list(c, n, as_number);
+    case KeyType::boolean:
+      if (arr != nullptr) {
+        return sweep_list(c, n,
+                          [this, &c](const toml::node& e) { return Value{read_boolean(c, e)}; });
+      }
+      return single(read_boolean(c, n));
+    case KeyType::table:
+      if (arr != nullptr) {
+        return sweep_list(c, n,
+                          [this, &c](const toml::node& e) { return Value{read_table(c, e)}; });
+      }
+      return single(read_table(c, n));
+    case KeyType::distribution:
+      if (arr != nullptr) {
+        return sweep_list(
+            c, n, [this, &c](const toml::node& e) { return Value{read_distribution(c, e)}; });
+      }
+      return single(read_distribution(c, n));
+    case KeyType::data_or_distribution:
+      // A table is one distribution; a list of numbers one vector, a list of lists one matrix; a
+      // list of tables or of matrices is a sweep.
+      if (n.is_table()) return single(read_distribution(c, n));
+      if (arr != nullptr && (arr->get(0)->is_table() || depth_at_least(3))) {
+        return sweep_list(c, n, [this, &c](const toml::node& e) { return read_data_item(c, e); });
+      }
+      if (depth_at_least(2)) return single(read_matrix(c, n));
+      return single(read_vector(c, n));
   }
   type_error(c, n);
 }
 
-const KindSpec& Parser::resolve_kind(const TableSpec& spec, const toml::node& n) const {
+std::vector<KindChoice> Parser::resolve_kinds(const TableSpec& spec, const toml::node& n) {
   const std::string dotted = std::string(spec.table) + ".kind";
   const std::string allowed = join(kind_names(spec), ", ");
-  if (n.is_array() || n.is_table()) {
-    fail(n.source(), fmt::format("{} = {}: {} cannot be swept; expected one of: {}", dotted,
-                                 written(n), dotted, allowed));
+  const bool list = n.is_array();
+  if (n.is_table() || (list && !spec.kind_sweepable)) {
+    if (!spec.kind_sweepable) {
+      fail(n.source(), fmt::format("{} = {}: {} cannot be swept; expected one of: {}", dotted,
+                                   written(n), dotted, allowed));
+    }
+    fail(n.source(), fmt::format("{} = {}: expected a string or a list of strings (a sweep of "
+                                 "kinds); allowed: {}",
+                                 dotted, written(n), allowed));
   }
-  const auto* s = n.as_string();
-  if (s == nullptr) {
-    fail(n.source(),
-         fmt::format("{} = {}: expected a string; allowed: {}", dotted, written(n), allowed));
+  const std::string expected =
+      spec.kind_sweepable ? "a string or a list of strings" : std::string("a string");
+  // `e` is n itself, or entry i (1-based) of the list n.
+  const auto lookup = [&](const toml::node& e, std::size_t i) -> KindChoice {
+    const auto* s = e.as_string();
+    if (s == nullptr) {
+      fail(e.source(),
+           list ? fmt::format("{} = {}: entry {} is {}, not a string; allowed: {}", dotted,
+                              written(n), i, written(e), allowed)
+                : fmt::format("{} = {}: expected {}; allowed: {}", dotted, written(n), expected,
+                              allowed));
+    }
+    const KindSpec* k = find_kind(spec, s->get());
+    if (k == nullptr) {
+      fail(e.source(),
+           list ? fmt::format("{} = {}: entry {} is an unknown kind {}; allowed: {}", dotted,
+                              written(n), i, written(e), allowed)
+                : fmt::format("{} = {}: unknown kind; allowed: {}", dotted, written(n), allowed));
+    }
+    return KindChoice{k, &e};
+  };
+  if (!list) return {lookup(n, 0)};
+
+  // A kind sweep is an axis like any other.
+  static const KeySpec kind_spec{.name = "kind",
+                                 .type = KeyType::string,
+                                 .required = true,
+                                 .sweepable = true,
+                                 .min = std::nullopt,
+                                 .min_exclusive = false,
+                                 .max = std::nullopt,
+                                 .choices = {},
+                                 .help = "the kinds swept",
+                                 .fields = {},
+                                 .min_columns = 0};
+  const KeyCtx c{dotted, kind_spec};
+  const toml::array& arr = *n.as_array();
+  if (arr.empty()) {
+    fail(n.source(), fmt::format("{} = {}: empty list; expected {}, each one of: {}", dotted,
+                                 written(n), expected, allowed));
   }
-  for (const KindSpec& k : spec.kinds) {
-    if (k.kind == s->get()) return k;
+  std::vector<KindChoice> out;
+  std::vector<Value> names;
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    out.push_back(lookup(*arr.get(i), i + 1));
+    names.emplace_back(std::string(out.back().spec->kind));
   }
-  fail(n.source(), fmt::format("{} = {}: unknown kind; allowed: {}", dotted, written(n), allowed));
+  check_distinct(c, n, names);
+  reserve_axis(c, n, arr.size());
+  return out;
 }
 
 std::vector<Parsed> Parser::parse_table(const TableSpec& spec, const toml::table& t) {
   const std::string table(spec.table);
-  const std::vector<KeySpec>* keys = &spec.keys;
-  const KindSpec* kind = nullptr;
+  std::vector<KindChoice> kinds;
   const toml::node* kind_node = nullptr;
   if (spec.has_kind) {
     kind_node = t.get("kind");
@@ -584,58 +874,142 @@ std::vector<Parsed> Parser::parse_table(const TableSpec& spec, const toml::table
       fail(t.source(), fmt::format("missing key '{}.kind' (string, one of: {})", table,
                                    join(kind_names(spec), ", ")));
     }
-    kind = &resolve_kind(spec, *kind_node);
-    keys = &kind->keys;
+    kinds = resolve_kinds(spec, *kind_node);
   }
+  const bool kind_axis = kind_node != nullptr && kind_node->is_array();
+  // Without a kind the table's own keys play the part of one kind's.
+  const std::size_t kind_count = kinds.empty() ? 1 : kinds.size();
+  const auto keys_of = [&](std::size_t i) -> const std::vector<KeySpec>& {
+    return kinds.empty() ? spec.keys : kinds[i].spec->keys;
+  };
+  const auto find_key = [](const std::vector<KeySpec>& keys, std::string_view name) {
+    const auto it = std::find_if(keys.begin(), keys.end(),
+                                 [name](const KeySpec& k) { return k.name == name; });
+    return it == keys.end() ? nullptr : &*it;
+  };
+  const auto kind_list = [&kinds] {
+    std::vector<std::string> names;
+    for (const KindChoice& k : kinds) names.push_back(fmt::format("\"{}\"", k.spec->kind));
+    return join(names, ", ");
+  };
 
   const std::vector<Entry> entries = file_order(t);
   std::vector<Parsed> out;
+  std::size_t kind_index = 0;
   for (const Entry& e : entries) {
     const std::string dotted = table + "." + e.name;
-    if (kind != nullptr && e.name == "kind") {
-      out.push_back(Parsed{dotted, false, {std::string(kind->kind)}});
+    if (kind_node != nullptr && e.name == "kind") {
+      kind_index = out.size();
+      Parsed p{dotted, kind_axis, {}, {}, 0};
+      for (const KindChoice& k : kinds) p.values.emplace_back(std::string(k.spec->kind));
+      out.push_back(std::move(p));
       continue;
     }
-    const auto ks = std::find_if(keys->begin(), keys->end(),
-                                 [&e](const KeySpec& k) { return k.name == e.name; });
-    if (ks == keys->end()) {
-      const std::string allowed =
-          keys->empty() ? std::string("no keys besides kind") : join(key_names(*keys), ", ");
-      fail(e.key->source(), kind != nullptr
-                                ? fmt::format("unknown key '{}' for kind \"{}\"; allowed: {}",
-                                              dotted, kind->kind, allowed)
-                                : fmt::format("unknown key '{}'; allowed: {}", dotted, allowed));
+    // Which of the kinds take this key (under a kind sweep, possibly not all).
+    std::vector<const KeySpec*> specs(kind_count, nullptr);
+    const KeySpec* first = nullptr;
+    for (std::size_t i = 0; i < kind_count; ++i) {
+      specs[i] = find_key(keys_of(i), e.name);
+      if (first == nullptr) first = specs[i];
     }
-    out.push_back(parse_param(KeyCtx{dotted, *ks}, *e.node));
-  }
-
-  for (const KeySpec& k : *keys) {
-    if (k.required && !t.contains(k.name)) {
-      fail(t.source(), fmt::format("missing key '{}.{}' ({}, {})", table, k.name,
-                                   expected_text(k, false), k.help));
-    }
-  }
-
-  if (kind != nullptr) {
-    for (const auto& group : kind->exactly_one_of) {
+    if (first == nullptr) {
       std::vector<std::string> names;
-      for (std::string_view g : group) names.push_back(table + "." + std::string(g));
-      const std::string allowed = join(names, ", ");
-      std::vector<const Entry*> given;
-      for (const Entry& e : entries) {
-        if (std::find(group.begin(), group.end(), e.name) != group.end()) given.push_back(&e);
+      for (std::size_t i = 0; i < kind_count; ++i) {
+        for (std::string& name : key_names(keys_of(i))) {
+          if (std::find(names.begin(), names.end(), name) == names.end()) {
+            names.push_back(std::move(name));
+          }
+        }
       }
+      const std::string allowed =
+          names.empty() ? std::string("no keys besides kind") : join(names, ", ");
+      if (kinds.empty()) {
+        fail(e.key->source(), fmt::format("unknown key '{}'; allowed: {}", dotted, allowed));
+      }
+      fail(e.key->source(), fmt::format("unknown key '{}' for kind{} {}; allowed: {}", dotted,
+                                        kinds.size() == 1 ? "" : "s", kind_list(), allowed));
+    }
+    const std::uint64_t size_before = sweep_size_;
+    const std::vector<std::string> sizes_before = axis_sizes_;
+    Parsed p = parse_param(KeyCtx{dotted, *first}, *e.node);
+    // The value must suit every kind that takes the key; validating it against another kind's
+    // spec must not count its axis twice.
+    for (const KeySpec* other : specs) {
+      if (other == nullptr || other == first) continue;
+      const std::uint64_t size_after = sweep_size_;
+      std::vector<std::string> sizes_after = axis_sizes_;
+      sweep_size_ = size_before;
+      axis_sizes_ = sizes_before;
+      (void)parse_param(KeyCtx{dotted, *other}, *e.node);
+      sweep_size_ = size_after;
+      axis_sizes_ = std::move(sizes_after);
+    }
+    const auto dropped = std::find(specs.begin(), specs.end(), nullptr);
+    if (dropped != specs.end()) {
+      const KindChoice& k = kinds[static_cast<std::size_t>(dropped - specs.begin())];
+      // Configurations of that kind would differ only in the dropped value: equal keys, hence
+      // equal random streams.
+      if (p.axis) {
+        fail(e.node->source(),
+             fmt::format("{} = {}: a swept key must be taken by every kind of the {}.kind sweep; "
+                         "kind \"{}\" does not take {} (its configurations would be equal and "
+                         "share their random streams); sweep it in a job of its own",
+                         dotted, written(*e.node), table, k.spec->kind, dotted));
+      }
+      for (const KeySpec* s : specs) p.kept.push_back(s != nullptr);
+    }
+    out.push_back(std::move(p));
+  }
+  for (Parsed& p : out) {
+    if (!p.kept.empty()) p.gate = kind_index;
+  }
+
+  const auto given_of = [&entries](const std::vector<std::string_view>& group) {
+    std::vector<const Entry*> given;
+    for (const Entry& e : entries) {
+      if (std::find(group.begin(), group.end(), e.name) != group.end()) given.push_back(&e);
+    }
+    return given;
+  };
+  const auto dotted_names = [&table](const std::vector<std::string_view>& group) {
+    std::vector<std::string> names;
+    for (std::string_view g : group) names.push_back(table + "." + std::string(g));
+    return join(names, ", ");
+  };
+  for (std::size_t i = 0; i < kind_count; ++i) {
+    const std::string for_kind =
+        kinds.empty() ? std::string() : fmt::format(" for kind \"{}\"", kinds[i].spec->kind);
+    for (const KeySpec& k : keys_of(i)) {
+      if (k.required && !t.contains(k.name)) {
+        fail(t.source(), fmt::format("missing key '{}.{}'{} ({}, {})", table, k.name, for_kind,
+                                     expected_text(k, false), k.help));
+      }
+    }
+    if (kinds.empty()) continue;
+    const KindChoice& kind = kinds[i];
+    for (const auto& group : kind.spec->exactly_one_of) {
+      const std::vector<const Entry*> given = given_of(group);
       if (given.empty()) {
-        fail(kind_node->source(),
+        fail(kind.node->source(),
              fmt::format("{}.kind = {}: kind \"{}\" needs exactly one of {}; none is given", table,
-                         written(*kind_node), kind->kind, allowed));
+                         written(*kind_node), kind.spec->kind, dotted_names(group)));
       }
       if (given.size() > 1) {
         fail(given[1]->node->source(),
              fmt::format("{}.{} = {}: kind \"{}\" takes exactly one of {}; {}.{} = {} is also "
                          "given",
-                         table, given[1]->name, written(*given[1]->node), kind->kind, allowed,
-                         table, given[0]->name, written(*given[0]->node)));
+                         table, given[1]->name, written(*given[1]->node), kind.spec->kind,
+                         dotted_names(group), table, given[0]->name, written(*given[0]->node)));
+      }
+    }
+    for (const auto& group : kind.spec->at_most_one_of) {
+      const std::vector<const Entry*> given = given_of(group);
+      if (given.size() > 1) {
+        fail(given[1]->node->source(),
+             fmt::format("{}.{} = {}: kind \"{}\" takes at most one of {}; {}.{} = {} is also "
+                         "given",
+                         table, given[1]->name, written(*given[1]->node), kind.spec->kind,
+                         dotted_names(group), table, given[0]->name, written(*given[0]->node)));
       }
     }
   }
@@ -680,7 +1054,11 @@ Job Parser::run() {
   for (const Entry& e : tables) {
     std::vector<Parsed> parsed = parse_table(*find_table(e.name), *e.node->as_table());
     if (e.name != "job") {
-      for (Parsed& p : parsed) params.push_back(std::move(p));
+      const std::size_t base = params.size();
+      for (Parsed& p : parsed) {
+        if (!p.kept.empty()) p.gate += base;
+        params.push_back(std::move(p));
+      }
       continue;
     }
     // Job-table keys are never swept (the schema says so), so each has exactly one value.
@@ -737,6 +1115,10 @@ Job Parser::run() {
     c.params.reserve(params.size());
     for (std::size_t k = 0; k < params.size(); ++k) {
       const Parsed& p = params[k];
+      if (!p.kept.empty()) {
+        const std::size_t kind = params[p.gate].axis ? c.axis_index[axis_of[p.gate]] : 0;
+        if (!p.kept[kind]) continue;
+      }
       const std::size_t which = p.axis ? c.axis_index[axis_of[k]] : 0;
       c.params.push_back(Param{p.key, p.values[which]});
       c.canonical_text += lines[k][which];
@@ -757,8 +1139,14 @@ std::string_view type_name(const Value& v) {
                         [](const std::string&) { return std::string_view("a string"); },
                         [](const std::vector<double>&) { return std::string_view("a vector"); },
                         [](const Matrix&) { return std::string_view("a matrix"); },
+                        [](const Distribution&) { return std::string_view("a distribution"); },
+                        [](const Table&) { return std::string_view("an inline table"); },
                     },
                     v);
+}
+
+std::string_view type_name(const Scalar& v) {
+  return std::visit([](const auto& x) { return type_name(Value{x}); }, v);
 }
 
 [[noreturn]] void access_error(const Configuration& c, std::string_view dotted, const Value* v,
@@ -783,7 +1171,62 @@ std::string format_vector(const std::vector<double>& v) {
   return out;
 }
 
+std::string format_scalar(const Scalar& s) {
+  return std::visit(Overloaded{
+                        [](std::int64_t i) { return fmt::format("{}", i); },
+                        [](double d) { return format_double(d); },
+                        [](bool b) { return std::string(b ? "true" : "false"); },
+                        [](const std::string& x) {
+                          // Quoted, so that a string cannot imitate the table's punctuation.
+                          std::string out = "\"";
+                          for (char ch : x) {
+                            if (ch == '"' || ch == '\\') out += '\\';
+                            out += ch;
+                          }
+                          return out + "\"";
+                        },
+                    },
+                    s);
+}
+
+template <class T>
+const T& get_as(const Configuration& c, std::string_view dotted, std::string_view wanted) {
+  const Value* v = c.find(dotted);
+  if (const auto* x = v == nullptr ? nullptr : std::get_if<T>(v)) return *x;
+  access_error(c, dotted, v, wanted);
+}
+
+template <class T>
+std::optional<T> optional_as(const Configuration& c, std::string_view dotted,
+                             std::string_view wanted) {
+  if (c.find(dotted) == nullptr) return std::nullopt;
+  return get_as<T>(c, dotted, wanted);
+}
+
+// A key of an inline table value, or nullptr when the table or the key is absent.
+const Scalar* table_field(const Configuration& c, std::string_view dotted,
+                          std::string_view field) {
+  const Value* v = c.find(dotted);
+  if (v == nullptr) return nullptr;
+  const auto* t = std::get_if<Table>(v);
+  if (t == nullptr) access_error(c, dotted, v, "an inline table");
+  return t->find(field);
+}
+
+[[noreturn]] void field_error(const Configuration& c, std::string_view dotted,
+                              std::string_view field, const Scalar& s, std::string_view wanted) {
+  throw ConfigError(fmt::format("configuration {}: parameter '{}.{}' = {} is {}; expected {}",
+                                c.index, dotted, field, format_scalar(s), type_name(s), wanted));
+}
+
 }  // namespace
+
+const Scalar* Table::find(std::string_view key) const noexcept {
+  for (const auto& [k, v] : entries) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
 
 std::string format_value(const Value& v) {
   return std::visit(Overloaded{
@@ -800,6 +1243,22 @@ std::string format_value(const Value& v) {
                           }
                           out += ']';
                           return out;
+                        },
+                        [](const Distribution& d) {
+                          std::string out = d.kind + "(";
+                          for (std::size_t i = 0; i < d.params.size(); ++i) {
+                            if (i > 0) out += ',';
+                            out += format_double(d.params[i]);
+                          }
+                          return out + ")";
+                        },
+                        [](const Table& t) {
+                          std::string out = "{";
+                          for (std::size_t i = 0; i < t.entries.size(); ++i) {
+                            if (i > 0) out += ',';
+                            out += t.entries[i].first + "=" + format_scalar(t.entries[i].second);
+                          }
+                          return out + "}";
                         },
                     },
                     v);
@@ -840,6 +1299,75 @@ std::vector<double> Configuration::vector(std::string_view dotted) const {
 std::optional<std::vector<double>> Configuration::optional_vector(std::string_view dotted) const {
   if (find(dotted) == nullptr) return std::nullopt;
   return vector(dotted);
+}
+
+std::int64_t Configuration::integer(std::string_view dotted) const {
+  return get_as<std::int64_t>(*this, dotted, "an integer");
+}
+
+std::optional<std::int64_t> Configuration::optional_integer(std::string_view dotted) const {
+  return optional_as<std::int64_t>(*this, dotted, "an integer");
+}
+
+std::optional<std::string> Configuration::optional_string(std::string_view dotted) const {
+  return optional_as<std::string>(*this, dotted, "a string");
+}
+
+bool Configuration::boolean(std::string_view dotted) const {
+  return get_as<bool>(*this, dotted, "a boolean");
+}
+
+std::optional<bool> Configuration::optional_bool(std::string_view dotted) const {
+  return optional_as<bool>(*this, dotted, "a boolean");
+}
+
+const Matrix& Configuration::matrix(std::string_view dotted) const {
+  return get_as<Matrix>(*this, dotted, "a matrix");
+}
+
+std::optional<Matrix> Configuration::optional_matrix(std::string_view dotted) const {
+  return optional_as<Matrix>(*this, dotted, "a matrix");
+}
+
+const Distribution& Configuration::distribution(std::string_view dotted) const {
+  return get_as<Distribution>(*this, dotted, "a distribution");
+}
+
+std::optional<Distribution> Configuration::optional_distribution(std::string_view dotted) const {
+  return optional_as<Distribution>(*this, dotted, "a distribution");
+}
+
+const Table& Configuration::table(std::string_view dotted) const {
+  return get_as<Table>(*this, dotted, "an inline table");
+}
+
+std::optional<Table> Configuration::optional_table(std::string_view dotted) const {
+  return optional_as<Table>(*this, dotted, "an inline table");
+}
+
+std::optional<std::int64_t> Configuration::optional_table_integer(std::string_view dotted,
+                                                                  std::string_view field) const {
+  const Scalar* s = table_field(*this, dotted, field);
+  if (s == nullptr) return std::nullopt;
+  if (const auto* i = std::get_if<std::int64_t>(s)) return *i;
+  field_error(*this, dotted, field, *s, "an integer");
+}
+
+std::optional<double> Configuration::optional_table_number(std::string_view dotted,
+                                                           std::string_view field) const {
+  const Scalar* s = table_field(*this, dotted, field);
+  if (s == nullptr) return std::nullopt;
+  if (const auto* d = std::get_if<double>(s)) return *d;
+  if (const auto* i = std::get_if<std::int64_t>(s)) return static_cast<double>(*i);
+  field_error(*this, dotted, field, *s, "a number");
+}
+
+std::optional<bool> Configuration::optional_table_bool(std::string_view dotted,
+                                                       std::string_view field) const {
+  const Scalar* s = table_field(*this, dotted, field);
+  if (s == nullptr) return std::nullopt;
+  if (const auto* b = std::get_if<bool>(s)) return *b;
+  field_error(*this, dotted, field, *s, "a boolean");
 }
 
 Job parse_job(std::string_view text, std::string source) { return Parser(text, source).run(); }

@@ -51,8 +51,18 @@ EscapeStats reduce(std::span<const TrialResult> results, std::uint64_t max_steps
   EscapeStats st;
   std::vector<std::uint64_t> escape_steps;
   escape_steps.reserve(results.size());
+  double along_top_sum = 0, along_flat_sum = 0;
   for (const TrialResult& t : results) {
     ++st.trials;
+    if ((t.flags & trial_flags::final_asked) != 0) {
+      ++st.final_asked;
+      if ((t.flags & trial_flags::final_in_region) != 0) ++st.final_in_region;
+    }
+    if (t.status == TrialStatus::escaped && (t.flags & trial_flags::direction) != 0) {
+      ++st.directions;
+      along_top_sum += static_cast<double>(t.along_top);
+      along_flat_sum += static_cast<double>(t.along_flat);
+    }
     switch (t.status) {
       case TrialStatus::escaped:
         ++st.escaped;
@@ -104,6 +114,17 @@ EscapeStats reduce(std::span<const TrialResult> results, std::uint64_t max_steps
 
   st.median_steps = kaplan_meier_median(std::move(escape_steps), r + st.censored);
   st.p_escape = st.trials == 0 ? nan : static_cast<double>(r) / static_cast<double>(st.trials);
+  st.p_final_in_region =
+      st.final_asked == 0
+          ? nan
+          : static_cast<double>(st.final_in_region) / static_cast<double>(st.final_asked);
+  if (st.directions > 0) {
+    const auto m = static_cast<double>(st.directions);
+    st.along_top_mean = along_top_sum / m;
+    st.along_flat_mean = along_flat_sum / m;
+  } else {
+    st.along_top_mean = st.along_flat_mean = nan;
+  }
   return st;
 }
 

@@ -98,7 +98,7 @@ if command -v mpirun >/dev/null; then
 fi
 # A torn journal (an interrupted run) still exports, with a warning.
 mkdir -p "$work/torn"
-head -c $((16 + 32 * 7 + 5)) "$work/out/trials.bin" > "$work/torn/trials.journal"
+head -c $((16 + 48 * 7 + 5)) "$work/out/trials.bin" > "$work/torn/trials.journal"
 expect 0 "torn record.*7 complete records" -- "$bin" export "$work/torn"
 
 [ $fails -eq 0 ] && echo "cli: all checks passed"

@@ -160,7 +160,8 @@ std::vector<SummaryRow> rows_for(const job::Job& j, double lr) {
 const std::string summary_header =
     "config,landscape.a,noise.sigma,sharpness,trials,escaped,censored,diverged,mean_steps,"
     "mean_steps_ci_low,mean_steps_ci_high,median_steps,mean_time,mean_time_ci_low,"
-    "mean_time_ci_high,p_escape,estimator";
+    "mean_time_ci_high,p_escape,p_final_in_region,escape_along_top,escape_along_flat,"
+    "trace_sigma,tr_h_sigma,tr_h_sigma_iso,alpha,estimator";
 
 TEST(SummaryCsv, HeaderAndRowsAreExact) {
   const job::Job j = two_axis_job();
@@ -175,18 +176,38 @@ TEST(SummaryCsv, HeaderAndRowsAreExact) {
   rows[3].stats.censored = 99;
   rows[3].stats.diverged = 1;
   rows[3].stats.p_escape = 0;
+  // Gaussian noise with the observables recorded: covariance numbers, no alpha.
+  rows[1].stats.p_final_in_region = 0.375;
+  rows[1].stats.along_top_mean = 0.8125;
+  rows[1].stats.along_flat_mean = 0.0625;
+  rows[1].trace_sigma = 800;
+  rows[1].tr_h_sigma = 4400;
+  rows[1].tr_h_sigma_iso = 2200;
+  // Lévy noise: no covariance, alpha only; a NaN with its sign bit set still prints "nan".
+  rows[2].trace_sigma = -nan;
+  ASSERT_TRUE(std::signbit(rows[2].trace_sigma));
+  rows[2].alpha = 1.5;
 
   std::ostringstream out;
   write_summary_csv(j, rows, out);
   const std::vector<std::string> lines = lines_of(out.str());
   ASSERT_EQ(lines.size(), 5u);
   EXPECT_EQ(lines[0], summary_header);
-  EXPECT_EQ(lines[1], "0,1,20,1,100,90,10,0,1000,800,1250,900,250,200,312.5,0.9,exponential_mle");
-  EXPECT_EQ(lines[2],
-            "1,1,0.5,1,100,90,10,0,1250.5,1000.25,1600,1100,312.625,250.0625,400,0.9,"
+  EXPECT_EQ(lines[1],
+            "0,1,20,1,100,90,10,0,1000,800,1250,900,250,200,312.5,0.9,nan,nan,nan,nan,nan,nan,nan,"
             "exponential_mle");
-  EXPECT_EQ(lines[4], "3,10,0.5,10,100,0,99,1,nan,5000,inf,nan,nan,1250,inf,0,exponential_mle");
+  EXPECT_EQ(lines[2],
+            "1,1,0.5,1,100,90,10,0,1250.5,1000.25,1600,1100,312.625,250.0625,400,0.9,0.375,0.8125,"
+            "0.0625,800,4400,2200,nan,exponential_mle");
+  EXPECT_EQ(lines[3],
+            "2,10,20,10,100,90,10,0,3000,2400,3750,2700,750,600,937.5,0.9,nan,nan,nan,nan,nan,nan,"
+            "1.5,exponential_mle");
+  EXPECT_EQ(lines[4],
+            "3,10,0.5,10,100,0,99,1,nan,5000,inf,nan,nan,1250,inf,0,nan,nan,nan,nan,nan,nan,nan,"
+            "exponential_mle");
   EXPECT_EQ(out.str().back(), '\n');
+  // Every row has as many cells as the header.
+  for (const std::string& line : lines) EXPECT_EQ(split_csv(line).size(), 24u) << line;
 }
 
 TEST(SummaryCsv, NumbersRoundTrip) {
@@ -200,7 +221,7 @@ TEST(SummaryCsv, NumbersRoundTrip) {
   std::ostringstream out;
   write_summary_csv(j, {r}, out);
   const std::vector<std::string> cells = split_csv(lines_of(out.str())[1]);
-  ASSERT_EQ(cells.size(), 15u);
+  ASSERT_EQ(cells.size(), 22u);
   EXPECT_EQ(cells[1], "0.1");
   EXPECT_EQ(std::strtod(cells[6].c_str(), nullptr), 1.0 / 3.0);
   EXPECT_EQ(std::strtod(cells[7].c_str(), nullptr), 0.1 + 0.2);
@@ -268,7 +289,40 @@ TEST(SummaryTable, ColumnsAreAligned) {
     EXPECT_NE(lines[0].find(column), std::string::npos) << column;
   }
   EXPECT_EQ(lines[0].find("diverged"), std::string::npos);  // shown only when some diverged
+  // Shown only when some row has them.
+  EXPECT_EQ(lines[0].find("p_final_in_region"), std::string::npos);
+  EXPECT_EQ(lines[0].find("tr_h_sigma"), std::string::npos);
   EXPECT_NE(lines[3].find("123.5 [2.4, 3.75]"), std::string::npos) << lines[3];
+}
+
+TEST(SummaryTable, FinalInRegionAndTrHSigmaAppearWhenSomeRowHasThem) {
+  const job::Job j = two_axis_job();
+  std::vector<SummaryRow> rows = rows_for(j, 0.001);
+  rows[1].stats.p_final_in_region = 0.4375;
+  rows[2].tr_h_sigma = 12345.678;
+  std::ostringstream out;
+  print_summary_table(j, rows, out);
+  const std::vector<std::string> lines = lines_of(out.str());
+  ASSERT_EQ(lines.size(), 5u);
+  for (const std::string& line : lines) EXPECT_EQ(line.size(), lines[0].size()) << line;
+  const std::size_t p = lines[0].find("p_final_in_region");
+  const std::size_t t = lines[0].find("tr_h_sigma");
+  ASSERT_NE(p, std::string::npos);
+  ASSERT_NE(t, std::string::npos);
+  EXPECT_LT(lines[0].find("p_escape"), p);
+  EXPECT_LT(p, t);
+  EXPECT_NE(lines[2].find("0.4375"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[3].find("1.235e+04"), std::string::npos) << lines[3];
+  EXPECT_EQ(lines[1].substr(lines[1].size() - 3), "nan") << lines[1];
+
+  // Only one of them: the other stays out.
+  rows = rows_for(j, 0.001);
+  rows[0].stats.p_final_in_region = 1;
+  std::ostringstream only_final;
+  print_summary_table(j, rows, only_final);
+  const std::string head = lines_of(only_final.str())[0];
+  EXPECT_NE(head.find("p_final_in_region"), std::string::npos);
+  EXPECT_EQ(head.find("tr_h_sigma"), std::string::npos);
 }
 
 // ---- the plot ----------------------------------------------------------------------------------

@@ -27,6 +27,19 @@ struct Trials {
     v.push_back(t);
     return *this;
   }
+  // Marks the last trial: its final iterate was asked for, and was (or was not) in the region.
+  Trials& final_in(bool in) {
+    v.back().flags |= trial_flags::final_asked;
+    if (in) v.back().flags |= trial_flags::final_in_region;
+    return *this;
+  }
+  // Marks the last trial with escape-direction shares.
+  Trials& direction(float top, float flat) {
+    v.back().flags |= trial_flags::direction;
+    v.back().along_top = top;
+    v.back().along_flat = flat;
+    return *this;
+  }
 };
 
 // The χ² CDF with an even number 2m of degrees of freedom (Erlang/Poisson identity):
@@ -204,6 +217,65 @@ TEST(Reduce, ZeroTrialsIsAllNaN) {
   EXPECT_TRUE(std::isnan(s.mean_steps_ci_high));
   EXPECT_TRUE(std::isnan(s.median_steps));
   EXPECT_TRUE(std::isnan(s.p_escape));
+}
+
+TEST(Reduce, FinalInRegionIsAFractionOfTheTrialsThatAskedForIt) {
+  // Five trials asked (one diverged, which is not in the region), three were in the region; the
+  // trial that did not ask is left out even though its in-region bit is set.
+  auto t = Trials{}
+               .escaped(10).final_in(true)
+               .censored(100).final_in(true)
+               .escaped(30).final_in(false)
+               .diverged(4).final_in(false)
+               .escaped(50).final_in(true)
+               .escaped(60);
+  t.v.back().flags = trial_flags::final_in_region;
+  const EscapeStats s = reduce(t.v, 100);
+  EXPECT_EQ(s.final_asked, 5u);
+  EXPECT_EQ(s.final_in_region, 3u);
+  EXPECT_DOUBLE_EQ(s.p_final_in_region, 0.6);
+  // The other statistics do not see the flags.
+  EXPECT_EQ(s.escaped, 4u);
+  EXPECT_EQ(s.estimator, "exponential_mle");
+}
+
+TEST(Reduce, DirectionMeansAverageTheEscapedTrialsWithTheFlag) {
+  auto t = Trials{}
+               .escaped(10).direction(0.75f, 0.125f)
+               .escaped(20).direction(0.25f, 0.5f)
+               .escaped(30)                      // escaped without the flag: left out
+               .escaped(40).direction(0.5f, 0.375f)
+               .censored(100);
+  t.v.back().flags = trial_flags::direction;  // not escaped: left out whatever it holds
+  t.v.back().along_top = 1000;
+  t.v.back().along_flat = 1000;
+  const EscapeStats s = reduce(t.v, 100);
+  EXPECT_EQ(s.directions, 3u);
+  EXPECT_DOUBLE_EQ(s.along_top_mean, 0.5);         // (0.75 + 0.25 + 0.5) / 3
+  EXPECT_DOUBLE_EQ(s.along_flat_mean, 1.0 / 3.0);  // (0.125 + 0.5 + 0.375) / 3
+  EXPECT_TRUE(std::isnan(s.p_final_in_region));    // nobody asked
+}
+
+TEST(Reduce, DirectionMeanIsOfTheFloatsAsRecorded) {
+  // 0.1f is not 0.1; the mean is over the recorded floats, widened exactly to double.
+  const auto t = Trials{}.escaped(1).direction(0.1f, 0.2f).escaped(2).direction(0.3f, 0.4f);
+  const EscapeStats s = reduce(t.v, 10);
+  EXPECT_EQ(s.along_top_mean, (static_cast<double>(0.1f) + static_cast<double>(0.3f)) / 2);
+  EXPECT_EQ(s.along_flat_mean, (static_cast<double>(0.2f) + static_cast<double>(0.4f)) / 2);
+}
+
+TEST(Reduce, ObservablesAreNaNWhenNotRecorded) {
+  for (const EscapeStats& s : {reduce({}, 100), reduce(Trials{}.escaped(3).censored(9).v, 9)}) {
+    EXPECT_EQ(s.final_asked, 0u);
+    EXPECT_EQ(s.final_in_region, 0u);
+    EXPECT_EQ(s.directions, 0u);
+    EXPECT_TRUE(std::isnan(s.p_final_in_region));
+    EXPECT_TRUE(std::isnan(s.along_top_mean));
+    EXPECT_TRUE(std::isnan(s.along_flat_mean));
+  }
+  // Asked, and none in the region: zero, not NaN.
+  const EscapeStats s = reduce(Trials{}.censored(9).final_in(false).v, 9);
+  EXPECT_EQ(s.p_final_in_region, 0.0);
 }
 
 TEST(Reduce, IsBitForBitDeterministic) {

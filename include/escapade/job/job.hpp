@@ -7,6 +7,10 @@
 // { linspace = [lo, hi, n] }. The sweep is the Cartesian product of the axes in file order, the
 // last axis fastest; configuration i is the i-th element of that product.
 //
+// noise.kind may itself be an axis (kind = ["isotropic", "hessian"]): the keys allowed are then
+// the union of the listed kinds' keys, and a key is kept only in the configurations whose kind
+// takes it (see docs/JOB_FILES.md, "Sweeping noise.kind").
+//
 // Every configuration has a stable key: FNV-1a 64 of its canonical text (see canonical_text()),
 // which feeds the random streams, so adding values to an axis never changes other configurations'
 // trials. Errors throw ConfigError with "FILE:LINE:COL: key 'table.key' = VALUE: what is allowed".
@@ -15,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -23,12 +28,34 @@
 namespace escapade::job {
 
 using Matrix = std::vector<std::vector<double>>;
+
+// A distribution to draw data from, as written in the job: { normal = [0, 1] } is
+// {"normal", {0, 1}}. `kind` is a form of distribution_forms() (schema.hpp): constant [v],
+// normal [mean, std], uniform [lo, hi], lognormal [mu, sigma], gamma [shape, scale]; the
+// parameters are validated (std, sigma, shape, scale > 0; lo < hi; all finite).
+struct Distribution {
+  std::string kind;
+  std::vector<double> params;
+  friend bool operator==(const Distribution&, const Distribution&) = default;
+};
+
+// One key of an inline table value (KeyType::table), e.g. match = { sgd_batch = 32 }.
+using Scalar = std::variant<std::int64_t, double, bool, std::string>;
+// An inline table value: the keys given (absent optional keys stay absent), in schema order.
+struct Table {
+  std::vector<std::pair<std::string, Scalar>> entries;
+  const Scalar* find(std::string_view key) const noexcept;
+  friend bool operator==(const Table&, const Table&) = default;
+};
+
 // One parameter value. Integers stay integers (seed, n); every float is a double.
-using Value = std::variant<std::int64_t, double, bool, std::string, std::vector<double>, Matrix>;
+using Value = std::variant<std::int64_t, double, bool, std::string, std::vector<double>, Matrix,
+                           Distribution, Table>;
 
 // Text of a value as written into CSV cells and canonical text: integers as %lld, doubles with
 // fmt "{}" (shortest round-trip), vectors as "[1,2.5]", matrices as "[[1,0],[0,1]]", strings as
-// is, booleans as true/false.
+// is, booleans as true/false, distributions as "normal(0,1)" / "constant(2.5)", tables as
+// "{sgd_batch=32,replacement=false}" (schema order; strings inside a table are quoted).
 std::string format_value(const Value& v);
 
 struct Param {
@@ -45,8 +72,10 @@ struct Axis {
 struct Configuration {
   std::uint32_t index = 0;        // position in the sweep expansion
   std::uint64_t key = 0;          // FNV-1a 64 of canonical_text
-  std::string canonical_text;     // "key=value\n" for every parameter outside [job], file order
-  std::vector<Param> params;      // every parameter outside [job], file order, sweeps resolved
+  std::string canonical_text;     // "key=value\n" for every entry of params, in order
+  // Every parameter outside [job], file order, sweeps resolved; under a noise.kind sweep, only
+  // the keys this configuration's noise kind takes.
+  std::vector<Param> params;
   std::vector<std::size_t> axis_index;  // for each Job::axes[j], which of its values this has
 
   const Value* find(std::string_view dotted) const noexcept;
@@ -56,6 +85,25 @@ struct Configuration {
   const std::string& string(std::string_view dotted) const;
   std::vector<double> vector(std::string_view dotted) const;
   std::optional<std::vector<double>> optional_vector(std::string_view dotted) const;
+
+  std::int64_t integer(std::string_view dotted) const;  // an integer only
+  std::optional<std::int64_t> optional_integer(std::string_view dotted) const;
+  std::optional<std::string> optional_string(std::string_view dotted) const;
+  bool boolean(std::string_view dotted) const;
+  std::optional<bool> optional_bool(std::string_view dotted) const;
+  const Matrix& matrix(std::string_view dotted) const;
+  std::optional<Matrix> optional_matrix(std::string_view dotted) const;
+  const Distribution& distribution(std::string_view dotted) const;
+  std::optional<Distribution> optional_distribution(std::string_view dotted) const;
+  const Table& table(std::string_view dotted) const;
+  std::optional<Table> optional_table(std::string_view dotted) const;
+  // A key of an inline table value: nullopt when the table or the key is absent; throws
+  // ConfigError naming "dotted.field" when either has another type.
+  std::optional<std::int64_t> optional_table_integer(std::string_view dotted,
+                                                     std::string_view field) const;
+  std::optional<double> optional_table_number(std::string_view dotted,
+                                              std::string_view field) const;  // int or double
+  std::optional<bool> optional_table_bool(std::string_view dotted, std::string_view field) const;
 };
 
 struct Job {

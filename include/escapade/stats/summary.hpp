@@ -21,7 +21,17 @@
 //  * p_escape = r / n: the probability of escape by max_steps (diverged trials count in n).
 // Edge cases: no escape and no censoring (n = 0, or all diverged) gives NaN mean, interval and
 // median (estimator "sample_mean"); n = 0 also gives p_escape NaN.
+//
+// Observables recorded where the job asks for them (TrialResult::flags, trial_flags):
+//  * p_final_in_region = f_in / f_asked: f_asked = trials with final_asked, f_in = those of them
+//    with final_in_region (the iterate at max_steps satisfies the escape criterion; Zhu et al.'s
+//    outcome). Every status counts, a diverged trial as not in the region. NaN if f_asked = 0.
+//  * along_top_mean = (1/m) Σ_i along_top_i, along_flat_mean = (1/m) Σ_i along_flat_i over the m
+//    escaped trials with the direction flag: mean shares (u·Δ)²/‖Δ‖² of the escape displacement
+//    along the top and the flattest Hessian eigenvector at θ* (dimensionless, in [0, 1]). The
+//    floats are summed as doubles in trial-id order. NaN if m = 0.
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 
@@ -40,6 +50,12 @@ struct EscapeStats {
   double median_steps = 0;
   double p_escape = 0;
   std::string estimator;  // "sample_mean" | "exponential_mle"
+  std::uint64_t final_asked = 0;      // f_asked: trials with flag final_asked
+  std::uint64_t final_in_region = 0;  // f_in: of those, trials with flag final_in_region
+  std::uint64_t directions = 0;       // m: escaped trials with flag direction
+  double p_final_in_region = std::numeric_limits<double>::quiet_NaN();  // f_in / f_asked
+  double along_top_mean = std::numeric_limits<double>::quiet_NaN();
+  double along_flat_mean = std::numeric_limits<double>::quiet_NaN();
 };
 
 // `results` must all belong to one configuration and be sorted by trial id.
