@@ -101,5 +101,31 @@ mkdir -p "$work/torn"
 head -c $((16 + 48 * 7 + 5)) "$work/out/trials.bin" > "$work/torn/trials.journal"
 expect 0 "torn record.*7 complete records" -- "$bin" export "$work/torn"
 
+# A noise.kind sweep on a finite-sum landscape: one summary row per kind, with a noise.kind column
+# and the noise-geometry columns filled where a covariance exists.
+cat > "$work/kinds.toml" <<'TOML'
+[job]
+name = "kinds"
+seed = 5
+trials = 20
+max_steps = 200000
+[landscape]
+kind = "zhu2d"
+[dynamics]
+lr = 0.001
+[noise]
+kind = ["isotropic", "hessian", "levy"]
+trace = 4000.0
+alpha = 1.5
+epsilon = 0.5
+[escape]
+kind = "barrier"
+TOML
+expect 0 "hessian" -- "$bin" run "$work/kinds.toml" --out "$work/kinds"
+head -1 "$work/kinds/summary.csv" | grep -q '^config,noise\.kind,sharpness,.*p_final_in_region,escape_along_top,escape_along_flat,trace_sigma,tr_h_sigma,tr_h_sigma_iso,alpha,estimator$' \
+  || fail "kind-sweep summary.csv header: $(head -1 "$work/kinds/summary.csv")"
+grep -q '^2,levy,.*,1.5,' "$work/kinds/summary.csv" || fail "levy row lacks alpha: $(sed -n 4p "$work/kinds/summary.csv")"
+grep -qE '^0,isotropic,.*,4000(\.[0-9]+)?,' "$work/kinds/summary.csv" || fail "isotropic row lacks trace_sigma 4000: $(sed -n 2p "$work/kinds/summary.csv")"
+
 [ $fails -eq 0 ] && echo "cli: all checks passed"
 exit $((fails > 0))
