@@ -32,8 +32,47 @@ namespace fs = std::filesystem;
 namespace escapade::app {
 namespace {
 
-// Throughput used by `check` for its cost estimate (docs/PERFORMANCE.md measures it).
-constexpr double nominal_steps_per_second = 1e8;
+// Rough steps per second on one core for `check`'s cost estimate, from the measurements in
+// docs/PERFORMANCE.md: the slower of the landscape's gradient and the noise's draw.
+double nominal_steps_per_second(const trial::Model& m) {
+  const trial::Instance& in = m.instance;
+  const double d = static_cast<double>(std::visit([](const auto& l) { return l.dim(); }, in.landscape));
+  const double n = std::visit(
+      [](const auto& l) -> double {
+        if constexpr (landscape::FiniteSum<std::decay_t<decltype(l)>>) return static_cast<double>(l.n_samples());
+        else return 1.0;
+      },
+      in.landscape);
+  double rate = std::visit(
+      [&](const auto& l) -> double {
+        using L = std::decay_t<decltype(l)>;
+        if constexpr (std::is_same_v<L, landscape::KramersWell> || std::is_same_v<L, landscape::DoubleWell>)
+          return 1e8;
+        else if constexpr (std::is_same_v<L, landscape::Zhu2d>) return 2.5e8 / n;
+        else if constexpr (std::is_same_v<L, landscape::PerSampleQuadratic>) return 5e7 / d;
+        else return 1.2e8 / (d * d);  // quadratic, least_squares: a d×d product
+      },
+      in.landscape);
+  std::visit(
+      [&](const auto& noise) {
+        using N = std::decay_t<decltype(noise)>;
+        if constexpr (std::is_same_v<N, noise::SgdNoise>)
+          rate = std::min(rate, 2.5e8 / (static_cast<double>(noise.batch_size) * d));
+        else if constexpr (std::is_same_v<N, noise::MultiplicativeNoise> ||
+                           std::is_same_v<N, noise::GradientCovarianceNoise>)
+          rate = std::min(rate, 1e8 / (n * d));
+        else if constexpr (std::is_same_v<N, noise::HessianNoise>)
+          rate = std::min(rate, noise.at() == noise::At::current ? 7e6 / (d * d) : 5e7 / d);
+        else if constexpr (std::is_same_v<N, noise::LevyNoise>)
+          rate = std::min(rate, 8e6 / d);
+        else if constexpr (std::is_same_v<N, noise::IsotropicNoise>)
+          rate = std::min(rate, 1.2e8 / d);
+        else if constexpr (!std::is_same_v<N, noise::NoNoise>)
+          rate = std::min(rate, 5e7 / d);
+      },
+      in.noise);
+  return rate;
+}
 
 std::string utc_now() {
   const std::time_t t = std::time(nullptr);
@@ -145,7 +184,7 @@ int check_command(const fs::path& path) {
     std::cout << fmt::format("axis {}: {} value{}\n", a.key, a.values.size(), a.values.size() == 1 ? "" : "s");
   std::cout << fmt::format("{:>6}  {:16}  {:>10}  {:>14}  {}\n", "config", "key", "sharpness",
                            "steps/trial", "parameters | model");
-  double total = 0;
+  double total = 0, core_seconds = 0;
   bool bounded_only = false;
   for (const auto& c : job.configs) {
     const auto& m = models[c.index];
@@ -153,18 +192,19 @@ int check_command(const fs::path& path) {
     const double steps = est.value_or(static_cast<double>(job.max_steps));
     bounded_only = bounded_only || !est;
     total += steps * static_cast<double>(job.trials);
+    core_seconds += steps * static_cast<double>(job.trials) / nominal_steps_per_second(m);
     std::cout << fmt::format("{:>6}  {:016x}  {:>10.4g}  {:>14}  {} | {}\n", c.index, c.key, m.instance.sharpness,
                              est ? fmt::format("{:.3g}", *est) : fmt::format("<= {}", job.max_steps),
                              axis_values(job, c), trial::describe(m));
   }
-  const double core_seconds = total / nominal_steps_per_second;
   std::cout << fmt::format(
-      "cost: {}{:.3g} trial-steps, about {} of one core at {:.0e} steps/s ({} on {} cores)\n",
-      bounded_only ? "at most " : "", total, duration_text(core_seconds), nominal_steps_per_second,
+      "cost: {}{:.3g} trial-steps, {}about {} of one core ({} on {} cores)\n",
+      bounded_only ? "at most " : "", total, bounded_only ? "at most " : "", duration_text(core_seconds),
       duration_text(core_seconds / std::max(1u, std::thread::hardware_concurrency())),
       std::max(1u, std::thread::hardware_concurrency()));
   std::cout << "steps/trial: exact continuous-time mean first-passage time / lr where known "
-               "(kramers_well with isotropic noise), else the max_steps bound\n";
+               "(kramers_well with isotropic noise), else the max_steps bound; time: rough per-model "
+               "step rates from docs/PERFORMANCE.md\n";
   return 0;
 }
 
