@@ -76,9 +76,10 @@ KeySpec boolean_key(std::string_view name, std::string_view help) {
 
 KeySpec data_key() {
   return optional(one_of(key("data", KeyType::string,
-                             "where the data come from: \"per_job\" draws them once per "
-                             "configuration from the job's seed, \"per_trial\" from each trial's "
-                             "own random stream; default per_job"),
+                             "where the data come from: \"per_job\" draws them once for the "
+                             "whole job from its seed (every configuration sees the same data), "
+                             "\"per_trial\" draws them anew for each trial id (shared by the "
+                             "configurations of a sweep); default per_job"),
                          {"per_job", "per_trial"}));
 }
 

@@ -61,7 +61,7 @@ void run_trials(const Model& m, std::uint64_t seed, std::uint64_t max_steps, std
   }
   for (std::uint64_t t = begin; t < end; ++t) {
     if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) return;
-    rng::Stream data(seed, m.config_key, t, rng::Purpose::landscape_data);
+    rng::Stream data(seed, landscape_data_key, t + 1, rng::Purpose::landscape_data);
     const Instance in = build_instance(*m.job, *m.config, data);
     run_instance(m, in, seed, max_steps, t, t + 1, out, cancel);
   }

@@ -14,7 +14,6 @@ namespace escapade::trial {
 namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-constexpr std::uint64_t per_job_data_key = 0x6c616e6473636170ULL;  // "landscap": one stream for the job
 
 std::vector<double> flatten(const job::Matrix& m) {
   std::vector<double> out;
@@ -32,13 +31,19 @@ class Builder {
                                   v ? job::format_value(*v) : std::string("(absent)"), what, c_.index));
   }
 
-  // Runs f, turning a model's std::invalid_argument into a ConfigError about `key`.
+  // Runs f, turning a model's std::invalid_argument into a ConfigError about `key` (or about
+  // the landscape key the message names).
   template <class F>
   auto guarded(std::string_view key, F&& f) const {
     try {
       return f();
     } catch (const std::invalid_argument& e) {
-      fail(key, e.what());
+      const std::string_view what = e.what();
+      if (key.starts_with("landscape."))
+        for (std::string_view k : {"scale", "label_noise", "width", "barrier", "dim", "samples"})
+          if (what.find(k) != std::string_view::npos && c_.find(fmt::format("landscape.{}", k)))
+            fail(fmt::format("landscape.{}", k), what);
+      fail(key, what);
     }
   }
 
@@ -102,8 +107,11 @@ class Builder {
         e.threshold = value_at_min + *delta;
       } else {
         const double factor = c_.number("escape.factor");
-        if (!(value_at_min > 0))
-          fail("escape.factor", fmt::format("needs L(θ*) > 0, but L(θ*) = {}; use escape.delta", value_at_min));
+        // A minimum loss at rounding level (interpolation) would put the threshold there too.
+        if (!(value_at_min > 1e-12))
+          fail("escape.factor", fmt::format("needs L(θ*) > 1e-12, but L(θ*) = {:.3g} (an interpolating "
+                                            "minimum); use escape.delta",
+                                            value_at_min));
         e.threshold = factor * value_at_min;
       }
     } else if (kind == "region") {
@@ -156,6 +164,13 @@ class Builder {
     const job::Value* v = c_.find(key);
     std::vector<double> out;
     if (const auto* dist = std::get_if<job::Distribution>(v)) {
+      const bool positive_support =
+          dist->kind == "lognormal" || dist->kind == "gamma" ||
+          (dist->kind == "constant" && dist->params.at(0) > 0) ||
+          (dist->kind == "uniform" && dist->params.at(0) > 0);
+      if (key == "landscape.h" && !positive_support)
+        fail(key, "curvatures must be > 0: use gamma, lognormal, a uniform on (lo > 0, hi) or a "
+                  "positive constant (a normal can draw h ≤ 0)");
       return guarded(key, [&] {
         landscape::Distribution ld{dist->kind, dist->params};
         landscape::check_distribution(ld);
@@ -355,9 +370,13 @@ void fill_geometry(Instance& in) {
         if (in.escape.record_direction) {
           in.top.assign(d, 0.0);
           in.flat.assign(d, 0.0);
+          // The flattest direction with curvature: a rank-deficient H (over-parameterised
+          // models) has a null space the dynamics never enters, whose vectors mean nothing here.
+          std::size_t flat = 0;
+          while (flat + 1 < d && !(w[flat] > 1e-10 * std::abs(w[d - 1]))) ++flat;
           for (std::size_t i = 0; i < d; ++i) {
             in.top[i] = v[i * d + (d - 1)];
-            in.flat[i] = v[i * d + 0];
+            in.flat[i] = v[i * d + flat];
           }
         }
       },
@@ -377,7 +396,7 @@ Instance build_instance(const job::Job& job, const job::Configuration& config, r
 }
 
 Model build_model(const job::Job& job, const job::Configuration& c) {
-  rng::Stream data(job.seed, per_job_data_key, 0, rng::Purpose::landscape_data);
+  rng::Stream data(job.seed, landscape_data_key, 0, rng::Purpose::landscape_data);
   Model m{c.index, c.key, c.number("dynamics.lr"),
           c.optional_string("landscape.data").value_or("per_job") == "per_trial",
           build_instance(job, c, data), &job, &c};

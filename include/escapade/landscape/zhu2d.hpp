@@ -47,8 +47,7 @@
 // flat coefficient 1 in loss/parameter²).
 // Job keys: landscape.kind = "zhu2d", landscape.scale (> 0, default 1: the factor on the sharp
 // branch above), landscape.samples (N, default 100), landscape.data = "per_trial" (drawn from each
-// trial's landscape_data stream: the paper's fresh data per repetition) or "per_job" (one data set
-// per configuration).
+// trial id: the paper's fresh data per repetition) or "per_job" (one data set for the job).
 #include <array>
 #include <cstddef>
 #include <vector>

@@ -10,10 +10,11 @@
 //     covariance at θ*, (N − B)/(B (N − 1))·Tr Σ₁(θ*) without replacement, Tr Σ₁(θ*)/B with;
 //     needs a finite-sum landscape.
 // Landscape data (zhu2d, per_sample_quadratic, least_squares): landscape.data = "per_job" draws
-// them once for the whole job from the stream (seed, key "landscape-data", 0, landscape_data), so
-// every configuration of a sweep sees the same data; "per_trial" draws them for each trial from
-// (seed, configuration key, trial, landscape_data). With per-trial data the summary's sharpness
-// and noise-geometry columns describe the per-job draw, a representative of the distribution.
+// them once for the whole job from the stream (seed, K, 0, landscape_data), K a fixed constant
+// (landscape_data_key), so every configuration of a sweep sees the same data; "per_trial" draws
+// them for trial t from (seed, K, t + 1, landscape_data): fresh data per repetition, the same for
+// trial t of every configuration (as Zhu et al. run every method on each repetition's data). With
+// per-trial data the summary's sharpness and noise-geometry columns describe the per-job draw.
 #include <atomic>
 #include <cstdint>
 #include <optional>
@@ -74,6 +75,9 @@ struct Instance {
   double alpha = 0;               // Lévy tail index, NaN otherwise
   std::vector<double> top, flat;  // unit eigenvectors of H(θ*), where record_direction
 };
+
+// The stream key of landscape data (ASCII "landscap").
+inline constexpr std::uint64_t landscape_data_key = 0x6c616e6473636170ULL;
 
 struct Model {
   std::uint32_t index = 0;       // configuration index
