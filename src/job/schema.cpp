@@ -289,9 +289,11 @@ std::vector<TableSpec> build_schema() {
                   .help = "Gaussian gradient noise with covariance diag(variances)",
                   .keys =
                       {
-                          at_least(key("variances", KeyType::vector,
-                                       "the diagonal of Σ; their count is the dimension d"),
-                                   0.0),
+                          optional(at_least(
+                              key("variances", KeyType::vector,
+                                  "the diagonal of Σ; their count is the dimension d (absent with "
+                                  "match: the diagonal of SGD's covariance at θ*, Zhu's GLD diag)"),
+                              0.0)),
                           trace_key("rescale variances so that their sum is this trace"),
                           match_key(),
                           units_key(),

@@ -253,6 +253,22 @@ class Builder {
       if (auto s = c_.optional_number("noise.sigma")) return noise::IsotropicNoise{*s * std::sqrt(variance_factor(eta))};
       return noise::IsotropicNoise{std::sqrt(*wanted_trace(land) / d)};
     }
+    if (kind == "diagonal" && !c_.find("noise.variances")) {
+      // Zhu et al.'s "GLD diag": the diagonal of SGD's covariance at θ*, at its trace.
+      if constexpr (landscape::FiniteSum<L>) {
+        if (!c_.find("noise.match"))
+          fail("noise.variances", "diagonal noise needs variances, or match = { sgd_batch = B } to take "
+                                  "the diagonal of SGD's covariance at θ*");
+        return guarded("noise.match", [&] {
+          const double t = *wanted_trace(land);
+          return noise::DiagonalNoise::diagonal_of(noise::per_sample_gradient_covariance(land, land.minimum()),
+                                                   land.dim(), t);
+        });
+      } else {
+        fail("noise.variances", "diagonal noise needs variances (without them it takes the diagonal of "
+                                "SGD's covariance, which needs a finite-sum landscape)");
+      }
+    }
     if (kind == "diagonal")
       return guarded("noise.variances", [&] {
         std::vector<double> v = c_.vector("noise.variances");
