@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 
 #include "escapade/escape/criteria.hpp"
+#include "escapade/core/linalg.hpp"
+#include "escapade/landscape/double_well.hpp"
 #include "escapade/landscape/kramers_well.hpp"
+#include "escapade/landscape/least_squares.hpp"
 #include "escapade/landscape/quadratic.hpp"
 #include "escapade/noise/isotropic.hpp"
 #include "escapade/reference/mfpt1d.hpp"
@@ -109,4 +112,64 @@ TEST(OrnsteinUhlenbeck, DiscreteMomentsOnARotatedQuadraticAreExact) {
   EXPECT_LT(std::abs(c[0] - exx), 4 * std::sqrt(2 * exx * exx / N));
   EXPECT_LT(std::abs(c[1] - exy), 4 * std::sqrt((exx * eyy + exy * exy) / N));
   EXPECT_LT(std::abs(c[2] - eyy), 4 * std::sqrt(2 * eyy * eyy / N));
+}
+
+// double_well: escape from the left minimum −w over the barrier at 0 equals the exact 1-D mean
+// first-passage time (reflecting far to the left, absorbing at the boundary shifted out by the
+// discrete overshoot 0.5826·sqrt(2Dη)), within 3 standard errors plus 1.5% for the remaining
+// O(η) discretisation error (η U''(−w) = 2e-3).
+TEST(DoubleWellEscape, MeanTimeMatchesExactFirstPassageTime) {
+  const double eta = 1e-3, barrier = 0.25, w = 1.0, D = 0.25 / 3.0;  // ΔU/D = 3
+  const landscape::DoubleWell well(barrier, w);
+  const escape::BarrierEscape<landscape::DoubleWell> crit{&well};
+  const double sigma = std::sqrt(2 * D / eta);
+  std::vector<TrialResult> results;
+  for (std::uint64_t t = 0; t < 2000; ++t) {
+    rng::Stream s(77, 5, t, rng::Purpose::dynamics_noise);
+    results.push_back(trial::run_trial(well, noise::IsotropicNoise{sigma}, crit, dynamics::SgdStep{eta},
+                                       trial::TrialSpec{0, t, 1'000'000'000}, s));
+  }
+  const auto st = stats::reduce(results, 1'000'000'000);
+  ASSERT_EQ(st.escaped, 2000u);
+  const reference::Diffusion1d p{
+      [&](double x) { return barrier * (4 * x * x * x / (w * w * w * w) - 4 * x / (w * w)); },
+      [&](double) { return D; }};
+  const double shift = 0.5826 * std::sqrt(2 * D * eta);
+  const double exact = reference::mfpt_reflecting(p, -3.0, -w, shift, 400000);
+  const double mean = st.mean_steps * eta;
+  const double se = (st.mean_steps_ci_high - st.mean_steps) / 1.96 * eta;
+  std::printf("double well: simulated %.4f ± %.4f, exact %.4f, z = %.2f\n", mean, se, exact, (mean - exact) / se);
+  EXPECT_LT(std::abs(mean - exact), 3 * se + 0.015 * exact);
+}
+
+// least_squares is exactly quadratic around θ*, so with isotropic noise the expected excess loss
+// after k steps is Zhu et al.'s discrete indicator (seeds-spec §2.2):
+//   E L(θ_k) − L* = ½ Σ_j λ_j η²σ² (1 − (1 − ηλ_j)^{2k}) / (1 − (1 − ηλ_j)²),
+// λ_j the eigenvalues of H = XᵀX/N. Checked within 4 standard errors of the sample mean.
+TEST(LeastSquaresLoss, ExcessLossFollowsTheDiscreteIndicator) {
+  rng::Stream data(9, 9, 9, rng::Purpose::landscape_data);
+  const auto ls = landscape::LeastSquares::generate(50, 5, 0.3, data);
+  const double eta = 0.01, sigma = 2.0;
+  const std::uint64_t k = 60, n = 20000;
+  const double lstar = ls.value(ls.minimum());
+  const escape::BallEscape<std::vector<double>> never{ls.minimum(), 1e100};
+  double sum = 0, sum2 = 0;
+  for (std::uint64_t t = 0; t < n; ++t) {
+    rng::Stream s(3, 1, t, rng::Purpose::dynamics_noise);
+    double excess = 0;
+    trial::run_trial(ls, noise::IsotropicNoise{sigma}, never, dynamics::SgdStep{eta}, trial::TrialSpec{0, t, k}, s,
+                     [&](const std::vector<double>& th, const TrialResult&) { excess = ls.value(th) - lstar; });
+    sum += excess;
+    sum2 += excess * excess;
+  }
+  const auto h = landscape::hessian(ls, ls.minimum());
+  std::vector<double> lam, vec;
+  linalg::symmetric_eigen(h, 5, lam, vec);
+  double expected = 0;
+  for (double l : lam) {
+    const double r = 1 - eta * l;
+    expected += 0.5 * l * eta * eta * sigma * sigma * (1 - std::pow(r, 2.0 * k)) / (1 - r * r);
+  }
+  const double mean = sum / n, se = std::sqrt((sum2 / n - mean * mean) / n);
+  EXPECT_LT(std::abs(mean - expected), 4 * se) << mean << " vs " << expected << " ± " << se;
 }

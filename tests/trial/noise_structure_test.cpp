@@ -175,3 +175,52 @@ final = true
   EXPECT_LE(s.final_in_region, s.escaped);
   EXPECT_LE(s.p_final_in_region, s.p_escape);
 }
+
+// Zhu et al.'s "GLD diag": diagonal noise without variances but with match takes the diagonal of
+// SGD's covariance at θ*, and its trace is that of SGD's covariance (the match).
+TEST(MatchedNoise, DiagonalTakesTheDiagonalOfSgdCovariance) {
+  const job::Job job = job_from(R"([landscape]
+kind = "zhu2d"
+[dynamics]
+lr = 0.001
+[noise]
+kind = ["diagonal", "sgd"]
+match = { sgd_batch = 10 }
+batch_size = 10
+[escape]
+kind = "barrier"
+)",
+                                1, 10);
+  const trial::Model diag = trial::build_model(job, job.configs[0]);
+  const trial::Model sgd = trial::build_model(job, job.configs[1]);
+  const auto& land = std::get<landscape::Zhu2d>(diag.instance.landscape);
+  const auto sgd_cov = std::get<noise::SgdNoise>(sgd.instance.noise).covariance(land, land.minimum());
+  const auto diag_cov = std::get<noise::DiagonalNoise>(diag.instance.noise).covariance(land, land.minimum());
+  EXPECT_NEAR(diag_cov[0], sgd_cov[0], 1e-12 * sgd_cov[0]);
+  EXPECT_NEAR(diag_cov[3], sgd_cov[3], 1e-12 * sgd_cov[3]);
+  EXPECT_EQ(diag_cov[1], 0.0);
+  EXPECT_NEAR(diag.instance.trace_sigma, sgd.instance.trace_sigma, 1e-12 * sgd.instance.trace_sigma);
+}
+
+// With data = "per_trial", trial t of every configuration of a sweep runs on the same fresh data
+// (as Zhu et al. run every method on each repetition's data), and different trials differ.
+TEST(PerTrialData, IsSharedByTheConfigurationsOfASweep) {
+  const job::Job job = job_from(R"([landscape]
+kind = "zhu2d"
+data = "per_trial"
+[dynamics]
+lr = 0.001
+[noise]
+kind = ["isotropic", "hessian"]
+trace = 100.0
+[escape]
+kind = "barrier"
+)",
+                                3, 10);
+  const auto data_of = [&](std::size_t config, std::uint64_t trial) {
+    rng::Stream s(job.seed, trial::landscape_data_key, trial + 1, rng::Purpose::landscape_data);
+    return std::get<landscape::Zhu2d>(trial::build_instance(job, job.configs[config], s).landscape).data();
+  };
+  EXPECT_EQ(data_of(0, 2), data_of(1, 2));
+  EXPECT_NE(data_of(0, 1), data_of(0, 2));
+}
