@@ -28,10 +28,9 @@ bool cholesky(const std::vector<double>& a, std::size_t d, std::vector<double>& 
   return true;
 }
 
-void symmetric_eigen(const std::vector<double>& a_in, std::size_t d, std::vector<double>& w,
-                     std::vector<double>& v) {
-  std::vector<double> a = a_in;
-  v.assign(d * d, 0.0);
+void symmetric_eigen_into(const double* a_in, std::size_t d, double* w, double* v, double* a) noexcept {
+  std::copy(a_in, a_in + d * d, a);
+  std::fill(v, v + d * d, 0.0);
   for (std::size_t i = 0; i < d; ++i) v[i * d + i] = 1.0;
   for (int sweep = 0; sweep < 100; ++sweep) {
     double off = 0, norm = 0;
@@ -48,33 +47,37 @@ void symmetric_eigen(const std::vector<double>& a_in, std::size_t d, std::vector
         const double theta = (a[q * d + q] - a[p * d + p]) / (2 * apq);
         const double t = (theta >= 0 ? 1.0 : -1.0) / (std::abs(theta) + std::sqrt(theta * theta + 1));
         const double c = 1 / std::sqrt(t * t + 1), s = t * c;
-        for (std::size_t k = 0; k < d; ++k) {  // A ← A J (columns p, q)
+        for (std::size_t k = 0; k < d; ++k) {
           const double akp = a[k * d + p], akq = a[k * d + q];
           a[k * d + p] = c * akp - s * akq;
           a[k * d + q] = s * akp + c * akq;
         }
-        for (std::size_t k = 0; k < d; ++k) {  // A ← Jᵀ A (rows p, q)
+        for (std::size_t k = 0; k < d; ++k) {
           const double apk = a[p * d + k], aqk = a[q * d + k];
           a[p * d + k] = c * apk - s * aqk;
           a[q * d + k] = s * apk + c * aqk;
         }
-        for (std::size_t k = 0; k < d; ++k) {  // V ← V J
+        for (std::size_t k = 0; k < d; ++k) {
           const double vkp = v[k * d + p], vkq = v[k * d + q];
           v[k * d + p] = c * vkp - s * vkq;
           v[k * d + q] = s * vkp + c * vkq;
         }
       }
   }
-  std::vector<std::size_t> order(d);
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return a[x * d + x] < a[y * d + y]; });
+  for (std::size_t k = 0; k < d; ++k) w[k] = a[k * d + k];
+  for (std::size_t k = 1; k < d; ++k)
+    for (std::size_t m = k; m > 0 && w[m] < w[m - 1]; --m) {
+      std::swap(w[m], w[m - 1]);
+      for (std::size_t i = 0; i < d; ++i) std::swap(v[i * d + m], v[i * d + m - 1]);
+    }
+}
+
+void symmetric_eigen(const std::vector<double>& a, std::size_t d, std::vector<double>& w,
+                     std::vector<double>& v) {
   w.resize(d);
-  std::vector<double> vs(d * d);
-  for (std::size_t k = 0; k < d; ++k) {
-    w[k] = a[order[k] * d + order[k]];
-    for (std::size_t i = 0; i < d; ++i) vs[i * d + k] = v[i * d + order[k]];
-  }
-  v = std::move(vs);
+  v.resize(d * d);
+  std::vector<double> work(d * d);
+  symmetric_eigen_into(a.data(), d, w.data(), v.data(), work.data());
 }
 
 void matvec(const std::vector<double>& a, std::size_t d, const double* x, double* y) {

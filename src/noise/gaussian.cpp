@@ -73,50 +73,8 @@ void scale_columns(double* v, const double* w, std::size_t d, double c) {
 
 namespace detail {
 
-// The same cyclic Jacobi sweeps as linalg::symmetric_eigen, on caller buffers; the final
-// ordering is an in-place stable insertion sort of the columns, so no index array is needed.
-void symmetric_eigen_into(const double* a_in, std::size_t d, double* w, double* v, double* a) noexcept {
-  std::copy(a_in, a_in + d * d, a);
-  std::fill(v, v + d * d, 0.0);
-  for (std::size_t i = 0; i < d; ++i) v[i * d + i] = 1.0;
-  for (int sweep = 0; sweep < 100; ++sweep) {
-    double off = 0, norm = 0;
-    for (std::size_t i = 0; i < d; ++i)
-      for (std::size_t j = 0; j < d; ++j) {
-        norm += a[i * d + j] * a[i * d + j];
-        if (i != j) off += a[i * d + j] * a[i * d + j];
-      }
-    if (off <= 1e-30 * norm || off == 0) break;
-    for (std::size_t p = 0; p + 1 < d; ++p)
-      for (std::size_t q = p + 1; q < d; ++q) {
-        const double apq = a[p * d + q];
-        if (apq == 0) continue;
-        const double theta = (a[q * d + q] - a[p * d + p]) / (2 * apq);
-        const double t = (theta >= 0 ? 1.0 : -1.0) / (std::abs(theta) + std::sqrt(theta * theta + 1));
-        const double c = 1 / std::sqrt(t * t + 1), s = t * c;
-        for (std::size_t k = 0; k < d; ++k) {
-          const double akp = a[k * d + p], akq = a[k * d + q];
-          a[k * d + p] = c * akp - s * akq;
-          a[k * d + q] = s * akp + c * akq;
-        }
-        for (std::size_t k = 0; k < d; ++k) {
-          const double apk = a[p * d + k], aqk = a[q * d + k];
-          a[p * d + k] = c * apk - s * aqk;
-          a[q * d + k] = s * apk + c * aqk;
-        }
-        for (std::size_t k = 0; k < d; ++k) {
-          const double vkp = v[k * d + p], vkq = v[k * d + q];
-          v[k * d + p] = c * vkp - s * vkq;
-          v[k * d + q] = s * vkp + c * vkq;
-        }
-      }
-  }
-  for (std::size_t k = 0; k < d; ++k) w[k] = a[k * d + k];
-  for (std::size_t k = 1; k < d; ++k)
-    for (std::size_t m = k; m > 0 && w[m] < w[m - 1]; --m) {
-      std::swap(w[m], w[m - 1]);
-      for (std::size_t i = 0; i < d; ++i) std::swap(v[i * d + m], v[i * d + m - 1]);
-    }
+void symmetric_eigen_into(const double* a, std::size_t d, double* w, double* v, double* work) noexcept {
+  linalg::symmetric_eigen_into(a, d, w, v, work);
 }
 
 double top_eigenvector_into(const double* a, std::size_t d, double* u, double* w, double* v,

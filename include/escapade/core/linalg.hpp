@@ -16,6 +16,9 @@ bool cholesky(const std::vector<double>& a, std::size_t d, std::vector<double>& 
 // column k of V (row-major: v[i*d + k]) the unit eigenvector of w[k]. Accurate to ~1e-14·‖A‖.
 void symmetric_eigen(const std::vector<double>& a, std::size_t d, std::vector<double>& w,
                      std::vector<double>& v);
+// The same on caller buffers (w: d, v and work: d²), without allocation: for per-step use.
+// Eigenvalues ascending by a stable insertion sort of the columns.
+void symmetric_eigen_into(const double* a, std::size_t d, double* w, double* v, double* work) noexcept;
 
 // y ← A x (d×d times d).
 void matvec(const std::vector<double>& a, std::size_t d, const double* x, double* y);
