@@ -207,7 +207,10 @@ class Builder {
       const auto b = static_cast<std::size_t>(*c_.optional_table_integer("noise.match", "sgd_batch"));
       const bool replacement = c_.optional_table_bool("noise.match", "replacement").value_or(false);
       const std::size_t n = land.n_samples();
-      if (b > n) fail("noise.match", fmt::format("sgd_batch = {} exceeds the {} samples", b, n));
+      if (!replacement && b > n)
+        fail("noise.match", fmt::format("sgd_batch = {} exceeds the {} samples (allowed with "
+                                        "replacement = true)",
+                                        b, n));
       const auto s1 = noise::per_sample_gradient_covariance(land, land.minimum());
       const double factor = replacement ? 1.0 / static_cast<double>(b)
                                         : n == 1 ? 0.0
@@ -227,12 +230,16 @@ class Builder {
     return *a == "current" ? noise::At::current : noise::At::minimum;
   }
 
+  // With replacement (sgd only) any B is a batch; otherwise B ≤ N.
   template <class L>
-  std::size_t batch_size(const L& land) const {
+  std::size_t batch_size(const L& land, bool replacement) const {
     const auto b = static_cast<std::size_t>(c_.integer("noise.batch_size"));
     std::size_t n = 0;
     if constexpr (landscape::FiniteSum<L>) n = land.n_samples();
-    if (b > n) fail("noise.batch_size", fmt::format("exceeds the {} samples of the landscape", n));
+    if (!replacement && b > n)
+      fail("noise.batch_size", fmt::format("exceeds the {} samples of the landscape (allowed with "
+                                           "replacement = true for sgd)",
+                                           n));
     return b;
   }
 
@@ -316,8 +323,8 @@ class Builder {
     if (kind == "sgd") {
       if constexpr (landscape::FiniteSum<L>) {
         noise::SgdNoise n;
-        n.batch_size = batch_size(land);
         n.replacement = c_.optional_bool("noise.replacement").value_or(false);
+        n.batch_size = batch_size(land, n.replacement);
         return n;
       } else {
         needs_finite_sum<L>();
@@ -326,7 +333,7 @@ class Builder {
     if (kind == "multiplicative") {
       if constexpr (landscape::FiniteSum<L>) {
         noise::MultiplicativeNoise n;
-        n.batch_size = batch_size(land);
+        n.batch_size = batch_size(land, false);
         const auto w = noise::parse_weights(c_.string("noise.weights"));
         if (!w) fail("noise.weights", fmt::format("allowed: {}", noise::multiplicative_weights_allowed));
         n.weights = *w;

@@ -2,7 +2,7 @@
 // noise.kind = "sgd": true mini-batch sampling on a finite sum L = (1/N) Σ_i ℓ_i (SCIENCE.md §3,
 // reference/seeds-spec.md §1).
 //
-// Each step draws a batch 𝓑 of B indices (noise.batch_size, 1 ≤ B ≤ N) and returns the whole
+// Each step draws a batch 𝓑 of B indices (noise.batch_size, 1 ≤ B ≤ N without replacement) and returns the whole
 // stochastic gradient
 //
 //   G = (1/B) Σ_{i∈𝓑} ∇ℓ_i(θ) = ∇L(θ) + ξ,    E G = ∇L(θ),
@@ -124,13 +124,13 @@ struct SgdNoise {
     return (nd - b) / (b * (nd - 1.0));
   }
 
-  // Throws std::invalid_argument unless 1 ≤ B ≤ N (the job layer reports it as a ConfigError
-  // before any trial runs; here it guards direct use).
+  // Throws std::invalid_argument unless 1 ≤ B, and B ≤ N without replacement (with replacement
+  // any B is a well-defined batch); the job layer reports it as a ConfigError first.
   template <landscape::FiniteSum L>
   SgdWorkspace<typename L::Vector> workspace(const L& land) const {
     const std::size_t n = land.n_samples();
-    if (batch_size < 1 || batch_size > n)
-      throw std::invalid_argument("sgd noise: batch_size must be in [1, n_samples]");
+    if (batch_size < 1 || (!replacement && batch_size > n))
+      throw std::invalid_argument("sgd noise: batch_size must be in [1, n_samples] without replacement");
     SgdWorkspace<typename L::Vector> ws{std::vector<std::size_t>(replacement ? 0 : n), land.minimum()};
     for (std::size_t i = 0; i < ws.index.size(); ++i) ws.index[i] = i;
     return ws;
