@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <thread>
 
@@ -23,7 +24,9 @@
 #include "escapade/job/job.hpp"
 #include "escapade/mpi/farm.hpp"
 #include "escapade/reference/mfpt1d.hpp"
+#include "escapade/reference/kolmogorov.hpp"
 #include "escapade/reference/petsc_info.hpp"
+#include "references.hpp"
 #include "escapade/stats/summary.hpp"
 #include "escapade/trial/models.hpp"
 
@@ -153,8 +156,11 @@ std::vector<io::SummaryRow> reduce_all(const job::Job& job, const std::vector<tr
     std::size_t j = i;
     while (j < sorted.size() && sorted[j].config == c.index) ++j;
     const auto& m = models[c.index];
-    io::SummaryRow row{&c, m.instance.sharpness, m.lr,
-                       stats::reduce(std::span<const TrialResult>(sorted.data() + i, j - i), job.max_steps)};
+    io::SummaryRow row;
+    row.config = &c;
+    row.sharpness = m.instance.sharpness;
+    row.lr = m.lr;
+    row.stats = stats::reduce(std::span<const TrialResult>(sorted.data() + i, j - i), job.max_steps);
     row.trace_sigma = m.instance.trace_sigma;
     row.tr_h_sigma = m.instance.tr_h_sigma;
     row.tr_h_sigma_iso = m.instance.tr_h_sigma_iso;
@@ -163,6 +169,27 @@ std::vector<io::SummaryRow> reduce_all(const job::Job& job, const std::vector<tr
     i = j;
   }
   return rows;
+}
+
+// Fills the reference and theory columns (docs/REFERENCES.md) and returns the manifest's notes.
+// Needs PETSc initialised on this process.
+std::vector<std::string> add_references(const std::vector<trial::Model>& models, std::vector<io::SummaryRow>& rows) {
+  std::vector<std::string> notes;
+  for (auto& row : rows) {
+    const auto& m = models[row.config->index];
+    const ReferenceColumns r = compute_references(m);
+    row.reference_time = r.reference_time;
+    row.reference_error = r.reference_error;
+    row.theory_time = r.theory_time;
+    row.theory = r.theory;
+    // Standard error of mean_time from its 95% interval's upper half-width (conservative for the
+    // censored estimator's χ² interval).
+    const double se = (row.stats.mean_steps_ci_high - row.stats.mean_steps) / 1.96 * m.lr;
+    row.z_reference = (row.stats.mean_steps * m.lr - r.reference_time) / se;
+    if (!std::isfinite(row.z_reference)) row.z_reference = std::numeric_limits<double>::quiet_NaN();
+    if (!r.why.empty()) notes.push_back(fmt::format("configuration {}: {}", m.index, r.why));
+  }
+  return notes;
 }
 
 void sort_results(std::vector<TrialResult>& r) {
@@ -315,7 +342,12 @@ int run_command(int& argc, char**& argv, const RunOptions& o) {
     io::write_raw_log(o.out / "trials.bin", results);
     fs::remove(o.out / "trials.journal");
 
-    const auto rows = reduce_all(*job, models, results);
+    auto rows = reduce_all(*job, models, results);
+    std::vector<std::string> notes;
+    {
+      const reference::PetscSession petsc(true);
+      notes = add_references(models, rows);
+    }
     io::write_summary_csv(*job, rows, o.out / "summary.csv");
     io::write_plot_script(*job, rows, o.out / "escape_time.gp", o.out / "escape_time.png");
     std::string why;
@@ -331,6 +363,7 @@ int run_command(int& argc, char**& argv, const RunOptions& o) {
     info.mpi_library = mpi::Session::library_version();
     info.petsc_version = reference::petsc_version();
     info.trials_total = total;
+    info.reference_notes = std::move(notes);
     io::write_manifest(*job, info, o.out / "manifest.json");
 
     io::print_summary_table(*job, rows, std::cout);
@@ -342,6 +375,38 @@ int run_command(int& argc, char**& argv, const RunOptions& o) {
     std::fflush(stderr);
     mpi::Session::abort(1);
   }
+  return 0;
+}
+
+int reference_command(const fs::path& path, const fs::path& out) {
+  const job::Job job = job::load_job(path);
+  const auto models = trial::build_models(job);
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) throw IoError(fmt::format("cannot create result directory '{}': {}", out.string(), ec.message()));
+  const auto started = std::chrono::steady_clock::now();
+  const std::string started_utc = utc_now();
+  const std::vector<TrialResult> none;
+  std::vector<io::SummaryRow> rows = reduce_all(job, models, none);
+  std::vector<std::string> notes;
+  {
+    const reference::PetscSession petsc(true);
+    notes = add_references(models, rows);
+  }
+  io::write_summary_csv(job, rows, out / "summary.csv");
+  io::RunInfo info;
+  info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  info.started_utc = started_utc;
+  info.finished_utc = utc_now();
+  info.host = host_name();
+  info.petsc_version = reference::petsc_version();
+  info.reference_notes = std::move(notes);
+  io::write_manifest(job, info, out / "manifest.json");
+  for (const auto& r : rows)
+    std::cout << fmt::format("config {:>4}: reference {:.6g} ± {:.2g}, theory {:.6g} ({})\n", r.config->index,
+                             r.reference_time, r.reference_error, r.theory_time,
+                             r.theory.empty() ? "-" : r.theory);
+  std::cout << fmt::format("references: {}/summary.csv, manifest.json\n", out.string());
   return 0;
 }
 

@@ -21,5 +21,7 @@ struct RunOptions {
 int check_command(const std::filesystem::path& job);
 int run_command(int& argc, char**& argv, const RunOptions& options);
 int export_command(const std::filesystem::path& dir);
+// The reference and theory columns alone (no trials): DIR/summary.csv and DIR/manifest.json.
+int reference_command(const std::filesystem::path& job, const std::filesystem::path& out);
 
 }  // namespace escapade::app

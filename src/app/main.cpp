@@ -41,6 +41,11 @@ int main(int argc, char** argv) {
                   "auto (a bar on a terminal, else lines), bar, lines or none")
       ->transform(CLI::CheckedTransformer(progress_modes, CLI::ignore_case));
 
+  std::string reference_job, reference_out;
+  auto* ref = app.add_subcommand("reference", "compute the exact references and theory for a job, without trials");
+  ref->add_option("JOB", reference_job, "job file (TOML)")->required();
+  ref->add_option("--out", reference_out, "result directory")->required();
+
   std::string export_dir;
   auto* exp = app.add_subcommand("export", "write a result directory's raw per-trial log as CSV to stdout");
   exp->add_option("DIR", export_dir, "result directory")->required();
@@ -60,6 +65,7 @@ int main(int argc, char** argv) {
   try {
     if (*check) return escapade::app::check_command(check_job);
     if (*exp) return escapade::app::export_command(export_dir);
+    if (*ref) return escapade::app::reference_command(reference_job, reference_out);
     run_opts.job = run_job;
     run_opts.out = run_out;
     return escapade::app::run_command(argc, argv, run_opts);

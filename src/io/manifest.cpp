@@ -178,7 +178,10 @@ void write_manifest(const job::Job& job, const RunInfo& info, const std::filesys
   field("    ", "finished_utc", json_string(info.finished_utc));
   field("    ", "host", json_string(info.host));
   field("    ", "trials_total", std::to_string(info.trials_total), true);
-  out += "  }\n}\n";
+  out += "  },\n  \"reference_notes\": [";
+  for (std::size_t i = 0; i < info.reference_notes.size(); ++i)
+    out += (i == 0 ? "\n    " : ",\n    ") + json_string(info.reference_notes[i]);
+  out += info.reference_notes.empty() ? "]\n}\n" : "\n  ]\n}\n";
 
   write_file_atomically(file, out);
 }

@@ -65,7 +65,8 @@ void write_summary_csv(const job::Job& job, const std::vector<SummaryRow>& rows,
   out << ",sharpness,trials,escaped,censored,diverged,mean_steps,mean_steps_ci_low,"
          "mean_steps_ci_high,median_steps,mean_time,mean_time_ci_low,mean_time_ci_high,p_escape,"
          "p_final_in_region,escape_along_top,escape_along_flat,trace_sigma,tr_h_sigma,"
-         "tr_h_sigma_iso,alpha,estimator\n";
+         "tr_h_sigma_iso,alpha,reference_time,reference_error,theory_time,theory,z_reference,"
+         "estimator\n";
   for (const SummaryRow& row : rows) {
     const stats::EscapeStats& s = row.stats;
     out << (row.config != nullptr ? std::to_string(row.config->index) : std::string());
@@ -80,7 +81,10 @@ void write_summary_csv(const job::Job& job, const std::vector<SummaryRow>& rows,
         << number(s.p_final_in_region) << ',' << number(s.along_top_mean) << ','
         << number(s.along_flat_mean) << ',' << number(row.trace_sigma) << ','
         << number(row.tr_h_sigma) << ',' << number(row.tr_h_sigma_iso) << ','
-        << number(row.alpha) << ',' << csv_cell(s.estimator) << '\n';
+        << number(row.alpha) << ',' << number(row.reference_time) << ','
+        << number(row.reference_error) << ',' << number(row.theory_time) << ','
+        << csv_cell(row.theory) << ',' << number(row.z_reference) << ',' << csv_cell(s.estimator)
+        << '\n';
   }
 }
 

@@ -409,10 +409,15 @@ KolmogorovResult solve_mfpt(const KolmogorovProblem& problem) {
           coarse.iterations};
 }
 
-PetscSession::PetscSession() {
+PetscSession::PetscSession(bool self_only) {
   PetscBool init = PETSC_FALSE;
   PetscInitialized(&init);
   if (init) return;
+  // Only when MPI already runs (under the app's session): otherwise PETSc initialises MPI itself
+  // for this one process, and the communicator may not be set before MPI_Init.
+  int mpi_running = 0;
+  MPI_Initialized(&mpi_running);
+  if (self_only && mpi_running) PETSC_COMM_WORLD = MPI_COMM_SELF;
   if (PetscInitializeNoArguments() != 0) throw PetscError("PetscInitializeNoArguments failed");
   owns_ = true;
 }

@@ -122,10 +122,31 @@ epsilon = 0.5
 kind = "barrier"
 TOML
 expect 0 "hessian" -- "$bin" run "$work/kinds.toml" --out "$work/kinds"
-head -1 "$work/kinds/summary.csv" | grep -q '^config,noise\.kind,sharpness,.*p_final_in_region,escape_along_top,escape_along_flat,trace_sigma,tr_h_sigma,tr_h_sigma_iso,alpha,estimator$' \
+head -1 "$work/kinds/summary.csv" | grep -q '^config,noise\.kind,sharpness,.*p_final_in_region,escape_along_top,escape_along_flat,trace_sigma,tr_h_sigma,tr_h_sigma_iso,alpha,reference_time,reference_error,theory_time,theory,z_reference,estimator$' \
   || fail "kind-sweep summary.csv header: $(head -1 "$work/kinds/summary.csv")"
 grep -q '^2,levy,.*,1.5,' "$work/kinds/summary.csv" || fail "levy row lacks alpha: $(sed -n 4p "$work/kinds/summary.csv")"
 grep -qE '^0,isotropic,.*,4000(\.[0-9]+)?,' "$work/kinds/summary.csv" || fail "isotropic row lacks trace_sigma 4000: $(sed -n 2p "$work/kinds/summary.csv")"
+
+# References alone: `escapade reference` fills the reference and theory columns without trials,
+# and the manifest says why a configuration has none (Lévy noise here).
+expect 0 "" -- "$bin" reference "$work/kinds.toml" --out "$work/refs"
+python3 - "$work/refs/summary.csv" <<'PY' || fail "reference summary.csv: $(cat "$work/refs/summary.csv")"
+import csv, math, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 3, rows
+assert all(r["trials"] == "0" for r in rows)
+assert math.isnan(float(rows[2]["reference_time"])), rows[2]  # levy: no diffusion equation
+PY
+grep -q 'configuration 2: Lévy noise' "$work/refs/manifest.json" || fail "manifest lacks the Lévy note"
+printf '%s\n' "$base" '[landscape]' 'kind = "kramers_well"' 'a = 2.0' 'b = 1.0' 'barrier = 1.0' \
+  | sed 's/sigma = 1.0/sigma = 20.0/; s/lr = 0.01/lr = 0.001/' > "$work/kref.toml"
+expect 0 "" -- "$bin" reference "$work/kref.toml" --out "$work/kref"
+python3 - "$work/kref/summary.csv" <<'PY' || fail "kramers reference: $(cat "$work/kref/summary.csv")"
+import csv, sys
+r = next(csv.DictReader(open(sys.argv[1])))
+t, th = float(r["reference_time"]), float(r["theory_time"])
+assert r["theory"] == "kramers" and 0.7 < th / t < 1.3, r
+PY
 
 [ $fails -eq 0 ] && echo "cli: all checks passed"
 exit $((fails > 0))

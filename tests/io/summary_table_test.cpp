@@ -161,7 +161,8 @@ const std::string summary_header =
     "config,landscape.a,noise.sigma,sharpness,trials,escaped,censored,diverged,mean_steps,"
     "mean_steps_ci_low,mean_steps_ci_high,median_steps,mean_time,mean_time_ci_low,"
     "mean_time_ci_high,p_escape,p_final_in_region,escape_along_top,escape_along_flat,"
-    "trace_sigma,tr_h_sigma,tr_h_sigma_iso,alpha,estimator";
+    "trace_sigma,tr_h_sigma,tr_h_sigma_iso,alpha,reference_time,reference_error,theory_time,"
+    "theory,z_reference,estimator";
 
 TEST(SummaryCsv, HeaderAndRowsAreExact) {
   const job::Job j = two_axis_job();
@@ -183,6 +184,11 @@ TEST(SummaryCsv, HeaderAndRowsAreExact) {
   rows[1].trace_sigma = 800;
   rows[1].tr_h_sigma = 4400;
   rows[1].tr_h_sigma_iso = 2200;
+  rows[1].reference_time = 300.5;
+  rows[1].reference_error = 0.25;
+  rows[1].theory_time = 280;
+  rows[1].theory = "kramers";
+  rows[1].z_reference = 0.5;
   // Lévy noise: no covariance, alpha only; a NaN with its sign bit set still prints "nan".
   rows[2].trace_sigma = -nan;
   ASSERT_TRUE(std::signbit(rows[2].trace_sigma));
@@ -195,19 +201,19 @@ TEST(SummaryCsv, HeaderAndRowsAreExact) {
   EXPECT_EQ(lines[0], summary_header);
   EXPECT_EQ(lines[1],
             "0,1,20,1,100,90,10,0,1000,800,1250,900,250,200,312.5,0.9,nan,nan,nan,nan,nan,nan,nan,"
-            "exponential_mle");
+            "nan,nan,nan,,nan,exponential_mle");
   EXPECT_EQ(lines[2],
             "1,1,0.5,1,100,90,10,0,1250.5,1000.25,1600,1100,312.625,250.0625,400,0.9,0.375,0.8125,"
-            "0.0625,800,4400,2200,nan,exponential_mle");
+            "0.0625,800,4400,2200,nan,300.5,0.25,280,kramers,0.5,exponential_mle");
   EXPECT_EQ(lines[3],
             "2,10,20,10,100,90,10,0,3000,2400,3750,2700,750,600,937.5,0.9,nan,nan,nan,nan,nan,nan,"
-            "1.5,exponential_mle");
+            "1.5,nan,nan,nan,,nan,exponential_mle");
   EXPECT_EQ(lines[4],
             "3,10,0.5,10,100,0,99,1,nan,5000,inf,nan,nan,1250,inf,0,nan,nan,nan,nan,nan,nan,nan,"
-            "exponential_mle");
+            "nan,nan,nan,,nan,exponential_mle");
   EXPECT_EQ(out.str().back(), '\n');
   // Every row has as many cells as the header.
-  for (const std::string& line : lines) EXPECT_EQ(split_csv(line).size(), 24u) << line;
+  for (const std::string& line : lines) EXPECT_EQ(split_csv(line).size(), 29u) << line;
 }
 
 TEST(SummaryCsv, NumbersRoundTrip) {
@@ -221,7 +227,7 @@ TEST(SummaryCsv, NumbersRoundTrip) {
   std::ostringstream out;
   write_summary_csv(j, {r}, out);
   const std::vector<std::string> cells = split_csv(lines_of(out.str())[1]);
-  ASSERT_EQ(cells.size(), 22u);
+  ASSERT_EQ(cells.size(), 27u);
   EXPECT_EQ(cells[1], "0.1");
   EXPECT_EQ(std::strtod(cells[6].c_str(), nullptr), 1.0 / 3.0);
   EXPECT_EQ(std::strtod(cells[7].c_str(), nullptr), 0.1 + 0.2);

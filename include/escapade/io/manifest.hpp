@@ -18,11 +18,14 @@ struct RunInfo {
   std::string mpi_library;   // MPI_Get_library_version, first line
   std::string petsc_version;
   std::uint64_t trials_total = 0;
+  // Why a configuration's reference_time is empty: "configuration i: reason" lines.
+  std::vector<std::string> reference_notes;
 };
 
 // Fields: escapade_version, git_commit, compiler, cxx_flags, build_type, petsc, mpi, job{path,
 // name, seed, trials, max_steps, hash (fnv1a64 hex), text}, configurations, axes, run{ranks,
-// wall_seconds, started_utc, finished_utc, host, trials_total}. Written atomically.
+// wall_seconds, started_utc, finished_utc, host, trials_total}, reference_notes [strings].
+// Written atomically.
 void write_manifest(const job::Job& job, const RunInfo& info, const std::filesystem::path& file);
 
 // JSON string escaping (quotes included).

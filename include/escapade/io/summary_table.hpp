@@ -4,7 +4,8 @@
 // Columns: config, one per sweep axis (dotted key), sharpness, trials, escaped, censored, diverged,
 // mean_steps, mean_steps_ci_low, mean_steps_ci_high, median_steps, mean_time, mean_time_ci_low,
 // mean_time_ci_high, p_escape, p_final_in_region, escape_along_top, escape_along_flat,
-// trace_sigma, tr_h_sigma, tr_h_sigma_iso, alpha, estimator. time = steps × lr;
+// trace_sigma, tr_h_sigma, tr_h_sigma_iso, alpha, reference_time, reference_error, theory_time,
+// theory, z_reference, estimator. time = steps × lr;
 // p_final_in_region, escape_along_top and escape_along_flat are EscapeStats::p_final_in_region,
 // along_top_mean and along_flat_mean (stats/summary.hpp); the last four numbers are the
 // SummaryRow fields of the same names. Numbers are written in their shortest round-trip form
@@ -45,6 +46,16 @@ struct SummaryRow {
   double tr_h_sigma_iso = not_applicable;
   // alpha = the stability index α ∈ (0, 2] of Lévy noise (noise.alpha); NaN for other noises.
   double alpha = not_applicable;
+  // The exact reference (docs/REFERENCES.md): reference_time = the mean first-passage time of the
+  // continuous limit from the backward-Kolmogorov solver (time units), reference_error its
+  // two-grid error estimate; theory_time the asymptotic formula named in `theory`; z_reference =
+  // (mean_time − reference_time) / (standard error of mean_time). NaN / empty where they do not
+  // apply (the manifest says why).
+  double reference_time = not_applicable;
+  double reference_error = not_applicable;
+  double theory_time = not_applicable;
+  std::string theory;
+  double z_reference = not_applicable;
 };
 
 // One CSV cell (RFC 4180): `text` as is, or in double quotes (inner quotes doubled) when it holds

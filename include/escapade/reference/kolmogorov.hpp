@@ -95,7 +95,9 @@ KolmogorovGridSolution solve_mfpt_on_grid(const KolmogorovProblem& problem, int 
 // uses it and leaves MPI_Finalize to the application. One per process, outliving every solve.
 class PetscSession {
  public:
-  PetscSession();
+  // self_only: PETSc's world is this process alone (PETSC_COMM_WORLD = MPI_COMM_SELF), so one
+  // rank of an MPI job may initialise it without the others.
+  explicit PetscSession(bool self_only = false);
   ~PetscSession();
   PetscSession(const PetscSession&) = delete;
   PetscSession& operator=(const PetscSession&) = delete;
