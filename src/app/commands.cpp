@@ -171,13 +171,15 @@ std::vector<io::SummaryRow> reduce_all(const job::Job& job, const std::vector<tr
   return rows;
 }
 
-// Fills the reference and theory columns (docs/REFERENCES.md) and returns the manifest's notes.
-// Needs PETSc initialised on this process.
-std::vector<std::string> add_references(const std::vector<trial::Model>& models, std::vector<io::SummaryRow>& rows) {
+// Fills the reference and theory columns (docs/REFERENCES.md) from the solved references and
+// returns the manifest's notes.
+std::vector<std::string> add_references(const std::vector<trial::Model>& models,
+                                        const std::vector<ReferenceColumns>& refs,
+                                        std::vector<io::SummaryRow>& rows) {
   std::vector<std::string> notes;
   for (auto& row : rows) {
     const auto& m = models[row.config->index];
-    const ReferenceColumns r = compute_references(m);
+    const ReferenceColumns& r = refs[row.config->index];
     row.reference_time = r.reference_time;
     row.reference_error = r.reference_error;
     row.theory_time = r.theory_time;
@@ -328,8 +330,33 @@ int run_command(int& argc, char**& argv, const RunOptions& o) {
     };
     mpi::FarmOptions fo{job->seed, job->max_steps, sched::ChunkPolicy{1, o.max_chunk, 4},
                         [&] { if (show) progress->update(done, escaped); }};
-    mpi::run_farm(session, models, pending, fo, sink);
+    // The exact references are independent of the trials: rank 0 solves them in a thread beside
+    // the farm (PETSc on MPI_COMM_SELF), so they never hold it up; without MPI_THREAD_MULTIPLE
+    // they are solved after the farm.
+    std::vector<ReferenceColumns> refs;
+    std::string refs_error;
+    const auto solve_references = [&] {
+      try {
+        const reference::PetscSession petsc(true);
+        for (const auto& m : models) refs.push_back(compute_references(m));
+      } catch (const std::exception& e) {
+        refs_error = e.what();
+      }
+    };
+    std::thread reference_thread;
+    if (master && session.threads_multiple()) reference_thread = std::thread(solve_references);
+    try {
+      mpi::run_farm(session, models, pending, fo, sink);
+    } catch (...) {
+      if (reference_thread.joinable()) reference_thread.join();
+      throw;
+    }
     if (!master) return 0;
+    if (reference_thread.joinable()) {
+      reference_thread.join();
+    } else {
+      solve_references();
+    }
 
     journal->flush();
     journal->close();
@@ -344,10 +371,8 @@ int run_command(int& argc, char**& argv, const RunOptions& o) {
 
     auto rows = reduce_all(*job, models, results);
     std::vector<std::string> notes;
-    {
-      const reference::PetscSession petsc(true);
-      notes = add_references(models, rows);
-    }
+    if (!refs_error.empty()) notes.push_back("references not computed: " + refs_error);
+    if (refs.size() == models.size()) notes = add_references(models, refs, rows);
     io::write_summary_csv(*job, rows, o.out / "summary.csv");
     io::write_plot_script(*job, rows, o.out / "escape_time.gp", o.out / "escape_time.png");
     std::string why;
@@ -388,11 +413,12 @@ int reference_command(const fs::path& path, const fs::path& out) {
   const std::string started_utc = utc_now();
   const std::vector<TrialResult> none;
   std::vector<io::SummaryRow> rows = reduce_all(job, models, none);
-  std::vector<std::string> notes;
+  std::vector<ReferenceColumns> refs;
   {
     const reference::PetscSession petsc(true);
-    notes = add_references(models, rows);
+    for (const auto& m : models) refs.push_back(compute_references(m));
   }
+  std::vector<std::string> notes = add_references(models, refs, rows);
   io::write_summary_csv(job, rows, out / "summary.csv");
   io::RunInfo info;
   info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

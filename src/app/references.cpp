@@ -94,6 +94,23 @@ void theory_for(const L& land, const N& noise, const trial::Instance& in, double
     if (e.kind == trial::EscapeKind::ball && land.dim() == 1)
       t = reference::imkeller_pavlyukevich(noise.alpha(), noise.epsilon(), e.radius, e.radius);
   }
+  // Report a formula only inside its regime: activated escapes (barrier / D ≥ 3), and for the
+  // power-law asymptote a basin much wider than its core (r ℓ² ≥ 10).
+  if (t.formula == "kramers" || t.formula == "quadratic_exit") {
+    double barrier = nan, D = nan;
+    if constexpr (std::is_same_v<N, noise::IsotropicNoise>) {
+      D = 0.5 * lr * noise.sigma * noise.sigma;
+      if constexpr (std::is_same_v<L, landscape::KramersWell> || std::is_same_v<L, landscape::DoubleWell>)
+        barrier = land.barrier();
+      else if constexpr (std::is_same_v<L, landscape::Quadratic>)
+        barrier = 0.5 * land.eigenvalues()[0] * e.radius * e.radius;
+    }
+    if (!(barrier / D >= 3)) t.time = nan;
+  }
+  if constexpr (std::is_same_v<N, noise::PowerLawNoise>) {
+    if (t.formula == "power_law_asymptote" && !(noise.var_h() / noise.var_g() * e.radius * e.radius >= 10))
+      t.time = nan;
+  }
   if (std::isfinite(t.time)) {
     out.theory_time = t.time;
     out.theory = t.formula;
@@ -135,7 +152,6 @@ ReferenceColumns compute_references(const trial::Model& m) {
   const trial::Instance& in = m.instance;
   std::visit(
       [&](const auto& land, const auto& noise) {
-        using L = std::decay_t<decltype(land)>;
         using N = std::decay_t<decltype(noise)>;
         theory_for(land, noise, in, m.lr, out);
         const std::size_t d = land.dim();

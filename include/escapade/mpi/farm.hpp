@@ -30,6 +30,8 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
   int rank() const { return rank_; }
+  // True when any thread may call MPI (MPI_THREAD_MULTIPLE was granted).
+  bool threads_multiple() const { return multiple_; }
   int size() const { return size_; }
   static std::string library_version();
   // Aborts every rank of MPI_COMM_WORLD.
@@ -42,6 +44,7 @@ class Session {
 
  private:
   int rank_ = 0, size_ = 1;
+  bool multiple_ = false;
 };
 
 struct FarmOptions {
