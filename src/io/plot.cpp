@@ -193,6 +193,7 @@ void write_plot_script(const job::Job& job, const std::vector<SummaryRow>& rows,
   line(out, "set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05");
 
   std::vector<std::size_t> drawn;
+  std::vector<bool> has_ref;
   for (std::size_t i = 0; i < groups.size(); ++i) {
     const Group& g = groups[i];
     line(out, "$data{} << EOD", i + 1);
@@ -207,6 +208,17 @@ void write_plot_script(const job::Job& job, const std::vector<SummaryRow>& rows,
     for (const Point& p : g.points) line(out, "{} {} {} {} {}", p.x, p.y, p.lo, p.hi, p.config);
     line(out, "EOD");
     if (!g.points.empty()) drawn.push_back(i);
+    // The exact references of the same configurations, drawn as a line through the points.
+    std::vector<std::pair<double, double>> ref;
+    for (const SummaryRow* row : g.rows)
+      if (std::isfinite(row->reference_time) && row->reference_time > 0 && row->sharpness > 0)
+        ref.emplace_back(row->sharpness, row->reference_time);
+    std::sort(ref.begin(), ref.end());
+    has_ref.push_back(!ref.empty());
+    if (ref.empty()) continue;
+    line(out, "$ref{} << EOD", i + 1);
+    for (const auto& [x, y] : ref) line(out, "{} {}", x, y);
+    line(out, "EOD");
   }
 
   if (drawn.empty()) {
@@ -217,8 +229,12 @@ void write_plot_script(const job::Job& job, const std::vector<SummaryRow>& rows,
     std::string plot = "plot ";
     for (std::size_t n = 0; n < drawn.size(); ++n) {
       if (n > 0) plot += ", \\\n     ";
-      plot += fmt::format("$data{} using 1:2:3:4 with yerrorlines pointtype 7 title {} noenhanced",
-                          drawn[n] + 1, gp_quote(groups[drawn[n]].label));
+      plot += fmt::format(
+          "$data{} using 1:2:3:4 with yerrorlines pointtype 7 linecolor {} title {} noenhanced",
+          drawn[n] + 1, n + 1, gp_quote(groups[drawn[n]].label));
+      if (has_ref[drawn[n]])
+        plot += fmt::format(", \\\n     $ref{} using 1:2 with lines dashtype 2 linecolor {} title {} noenhanced",
+                            drawn[n] + 1, n + 1, gp_quote("exact reference, " + groups[drawn[n]].label));
     }
     line(out, "{}", plot);
   }

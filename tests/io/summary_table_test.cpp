@@ -659,5 +659,28 @@ TEST(Manifest, UndefinedNumbersBecomeNull) {
   EXPECT_NE(text.find("\"wall_seconds\": null"), std::string::npos) << text;
 }
 
+TEST(Plot, ReferencesAreDrawnAsALineThroughTheirGroup) {
+  TempDir dir;
+  const job::Job j = make_job("refs", {{"landscape.a", {1.0, 2.0, 4.0}}});
+  std::vector<SummaryRow> rows;
+  for (const job::Configuration& c : j.configs) {
+    SummaryRow r;
+    r.config = &c;
+    r.sharpness = std::get<double>(j.axes[0].values[c.axis_index[0]]);
+    r.lr = 1;
+    r.stats = make_stats(10 / r.sharpness, 8 / r.sharpness, 12 / r.sharpness, 9);
+    r.reference_time = 10.5 / r.sharpness;
+    rows.push_back(r);
+  }
+  rows[1].reference_time = nan;  // a configuration without a reference is left out of the line
+  write_plot_script(j, rows, dir / "p.gp", dir / "p.png");
+  const std::string script = read_text(dir / "p.gp");
+  const std::vector<std::string> blocks = data_blocks(script);
+  ASSERT_EQ(blocks.size(), 2u);  // the points, then the reference line
+  EXPECT_EQ(blocks[1], "1 10.5\n4 2.625\n");
+  EXPECT_NE(script.find("$ref1 using 1:2 with lines"), std::string::npos);
+  EXPECT_NE(script.find("exact reference, all"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace escapade::io
