@@ -145,6 +145,37 @@ std::array<double, 2> box_1d(const L& land, const N& noise, const trial::EscapeC
   return edge;
 }
 
+// The 2-D box for escapes other than a ball: a square around θ*, grown until every point of its
+// edge is either escaped or so high that (L − L*)/D > 60 there (D the smallest diagonal entry of
+// the diffusion at that point): a reflecting edge the process practically never reaches.
+template <class L, class N>
+std::array<double, 2> half_width_2d(const L& land, const N& noise, const trial::EscapeChoice& e, double lr) {
+  const auto x0 = land.minimum();
+  const double u0 = land.value(x0);
+  std::vector<double> sigma;
+  double w = 0.05;
+  for (int it = 0; it < 60; ++it, w *= 1.25) {
+    bool enclosed = true;
+    for (int k = 0; k < 256 && enclosed; ++k) {
+      const double t = -1.0 + 2.0 * static_cast<double>(k % 64) / 63.0;
+      double x[2];
+      switch (k / 64) {
+        case 0: x[0] = x0[0] - w; x[1] = x0[1] + t * w; break;
+        case 1: x[0] = x0[0] + w; x[1] = x0[1] + t * w; break;
+        case 2: x[0] = x0[0] + t * w; x[1] = x0[1] - w; break;
+        default: x[0] = x0[0] + t * w; x[1] = x0[1] + w; break;
+      }
+      const auto v = to_vector(land, x);
+      if (escaped(land, e, v)) continue;
+      covariance_at(land, noise, v, sigma);
+      const double D = 0.5 * lr * std::min(sigma[0], sigma[3]);
+      enclosed = D > 0 && (land.value(v) - u0) / D > 60;
+    }
+    if (enclosed) return {w, w};
+  }
+  return {w, w};
+}
+
 }  // namespace
 
 ReferenceColumns compute_references(const trial::Model& m) {
@@ -202,9 +233,14 @@ ReferenceColumns compute_references(const trial::Model& m) {
             p.hi = {x0[0] + r, x0[1] + r};
             p.start = {x0[0], x0[1]};
             p.points = 129;
+          } else if (d == 2) {
+            const auto w = half_width_2d(land, noise, in.escape, m.lr);
+            p.lo = {x0[0] - w[0], x0[1] - w[1]};
+            p.hi = {x0[0] + w[0], x0[1] + w[1]};
+            p.start = {x0[0], x0[1]};
+            p.points = 257;
           } else {
-            out.why = d == 2 ? "2-D reference is wired for ball escapes only so far"
-                             : fmt::format("{} dimensions: the solver covers 1-D and 2-D", d);
+            out.why = fmt::format("{} dimensions: the solver covers 1-D and 2-D", d);
             return;
           }
           try {
