@@ -243,6 +243,7 @@ ReferenceColumns compute_references(const trial::Model& m) {
             out.why = fmt::format("{} dimensions: the solver covers 1-D and 2-D", d);
             return;
           }
+          if (m.job != nullptr) p.petsc_options = m.job->reference_petsc_options;
           try {
             const auto r = reference::solve_mfpt(p);
             out.reference_time = r.time;

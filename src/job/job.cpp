@@ -1053,6 +1053,11 @@ Job Parser::run() {
   std::vector<Parsed> params;
   for (const Entry& e : tables) {
     std::vector<Parsed> parsed = parse_table(*find_table(e.name), *e.node->as_table());
+    if (e.name == "reference") {
+      for (Parsed& p : parsed)
+        if (p.key == "reference.petsc_options") job.reference_petsc_options = std::get<std::string>(p.values.front());
+      continue;
+    }
     if (e.name != "job") {
       const std::size_t base = params.size();
       for (Parsed& p : parsed) {
@@ -1077,7 +1082,7 @@ Job Parser::run() {
 
   // After the present tables, so that mistakes are reported in file order.
   for (const TableSpec& t : schema()) {
-    if (!root.contains(t.table)) fail(fmt::format("missing table [{}]", t.table));
+    if (t.required && !root.contains(t.table)) fail(fmt::format("missing table [{}]", t.table));
   }
 
   std::vector<std::size_t> axis_of(params.size(), 0);

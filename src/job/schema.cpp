@@ -427,6 +427,19 @@ std::vector<TableSpec> build_schema() {
       .kind_sweepable = false,
   });
 
+  // [reference]: how the exact references are computed. Not part of any configuration (it never
+  // changes a trial), so it is not swept and not in the configuration keys.
+  tables.push_back(TableSpec{
+      .table = "reference",
+      .has_kind = false,
+      .keys = {fixed(optional(key("petsc_options", KeyType::string,
+                                  "PETSc options for the reference solver, e.g. \"-kolmogorov_ksp_type "
+                                  "bcgs -kolmogorov_pc_type gamg\"")))},
+      .kinds = {},
+      .kind_sweepable = false,
+      .required = false,
+  });
+
   return tables;
 }
 

@@ -665,11 +665,27 @@ TEST(LoadJob, ReadsTheFileAndNamesItInMessages) {
 
 TEST(Schema, ListsEveryTableInDocumentationOrder) {
   const auto& tables = escapade::job::schema();
-  ASSERT_EQ(tables.size(), 5u);
+  ASSERT_EQ(tables.size(), 6u);
   EXPECT_EQ(tables[0].table, "job");
   EXPECT_EQ(tables[4].table, "escape");
+  EXPECT_EQ(tables[5].table, "reference");
+  EXPECT_FALSE(tables[5].required);
   EXPECT_NE(escapade::job::find_table("noise"), nullptr);
   EXPECT_EQ(escapade::job::find_table("output"), nullptr);
+}
+
+// [reference] is optional, never part of a configuration (its options cannot change a trial),
+// and its keys are checked like any other.
+TEST(ParseJob, ReferenceTableIsOptionalAndOutsideTheConfigurations) {
+  const std::string base = with_landscape("[landscape]\nkind = \"kramers_well\"\na = 1\nb = 1\nbarrier = 1");
+  const Job plain = parse_job(base, kSource);
+  const Job with = parse_job(base + "[reference]\npetsc_options = \"-kolmogorov_ksp_type bcgs\"\n", kSource);
+  EXPECT_EQ(with.reference_petsc_options, "-kolmogorov_ksp_type bcgs");
+  EXPECT_EQ(plain.reference_petsc_options, "");
+  EXPECT_EQ(with.configs[0].key, plain.configs[0].key);
+  EXPECT_EQ(with.configs[0].find("reference.petsc_options"), nullptr);
+  EXPECT_THROW(parse_job(base + "[reference]\npetsc = \"x\"\n", kSource), ConfigError);
+  EXPECT_THROW(parse_job(base + "[reference]\npetsc_options = [\"a\", \"b\"]\n", kSource), ConfigError);
 }
 
 // ---- Landscapes beyond kramers_well and quadratic.

@@ -114,6 +114,7 @@ struct Job {
   std::uint64_t seed = 0;
   std::uint64_t trials = 0;     // per configuration
   std::uint64_t max_steps = 0;
+  std::string reference_petsc_options;  // [reference] petsc_options (never part of a configuration)
   std::vector<Axis> axes;               // file order
   std::vector<Configuration> configs;   // the expansion
 

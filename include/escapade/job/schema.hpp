@@ -57,6 +57,8 @@ struct TableSpec {
   // true: `kind` may be a list of kinds (a sweep axis); the keys allowed are then the union of
   // the listed kinds' keys, and each key is kept only in configurations whose kind takes it.
   bool kind_sweepable = false;
+  // false: the table may be left out (e.g. [reference]).
+  bool required = true;
 };
 
 // One form of a distribution value: { constant = v }, { normal = [mean, std] }, ...
