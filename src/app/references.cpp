@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "escapade/escape/criteria.hpp"
 #include "escapade/landscape/concepts.hpp"
 #include "escapade/reference/kolmogorov.hpp"
 #include "escapade/reference/theory.hpp"
@@ -43,28 +44,17 @@ typename L::Vector to_vector(const L& land, const double* x) {
   return v;
 }
 
+// The job's escape criterion, through the same criterion types the trials use.
 template <class L>
 bool escaped(const L& land, const trial::EscapeChoice& e, const typename L::Vector& v) {
-  const auto start = land.minimum();
+  using V = typename L::Vector;
   switch (e.kind) {
     case trial::EscapeKind::barrier:
-      if constexpr (landscape::HasBarrier<L>) return land.crossed_barrier(v);
+      if constexpr (landscape::HasBarrier<L>) return escape::BarrierEscape<L>{&land}.escaped(v);
       return false;
-    case trial::EscapeKind::ball: {
-      double s = 0;
-      for (std::size_t i = 0; i < land.dim(); ++i) s += (v[i] - start[i]) * (v[i] - start[i]);
-      return s > e.radius * e.radius;
-    }
-    case trial::EscapeKind::loss: return land.value(v) > e.threshold;
-    case trial::EscapeKind::region: {
-      const std::size_t d = land.dim(), stride = d + 1;
-      for (std::size_t r = 0; r + stride <= e.halfspaces.size(); r += stride) {
-        double s = 0;
-        for (std::size_t i = 0; i < d; ++i) s += e.halfspaces[r + i] * v[i];
-        if (!(s < e.halfspaces[r + d])) return false;
-      }
-      return true;
-    }
+    case trial::EscapeKind::ball: return escape::BallEscape<V>{land.minimum(), e.radius}.escaped(v);
+    case trial::EscapeKind::loss: return escape::LossEscape<L>{&land, e.threshold}.escaped(v);
+    case trial::EscapeKind::region: return escape::RegionEscape<V>{land.dim(), e.halfspaces}.escaped(v);
   }
   return false;
 }
