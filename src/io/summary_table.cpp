@@ -104,6 +104,8 @@ void print_summary_table(const job::Job& job, const std::vector<SummaryRow>& row
   });
   const bool any_tr_h_sigma = std::any_of(
       rows.begin(), rows.end(), [](const SummaryRow& r) { return !std::isnan(r.tr_h_sigma); });
+  const bool any_reference = std::any_of(
+      rows.begin(), rows.end(), [](const SummaryRow& r) { return !std::isnan(r.reference_time); });
 
   std::vector<std::vector<std::string>> table;
   std::vector<std::string> header{"config"};
@@ -113,6 +115,10 @@ void print_summary_table(const job::Job& job, const std::vector<SummaryRow>& row
   for (const char* h : {"mean_time [95% CI]", "median_time", "p_escape"}) header.emplace_back(h);
   if (any_final) header.emplace_back("p_final_in_region");
   if (any_tr_h_sigma) header.emplace_back("tr_h_sigma");
+  if (any_reference) {
+    header.emplace_back("reference_time");
+    header.emplace_back("z_reference");
+  }
   table.push_back(header);
 
   for (const SummaryRow& row : rows) {
@@ -134,6 +140,10 @@ void print_summary_table(const job::Job& job, const std::vector<SummaryRow>& row
     cells.push_back(short_number(s.p_escape));
     if (any_final) cells.push_back(short_number(s.p_final_in_region));
     if (any_tr_h_sigma) cells.push_back(short_number(row.tr_h_sigma));
+    if (any_reference) {
+      cells.push_back(short_number(row.reference_time));
+      cells.push_back(short_number(row.z_reference));
+    }
     table.push_back(std::move(cells));
   }
 
