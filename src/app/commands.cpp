@@ -29,6 +29,7 @@
 #include "references.hpp"
 #include "escapade/stats/summary.hpp"
 #include "escapade/trial/models.hpp"
+#include "escapade/wire/messages.hpp"
 
 namespace fs = std::filesystem;
 
@@ -330,32 +331,51 @@ int run_command(int& argc, char**& argv, const RunOptions& o) {
     };
     mpi::FarmOptions fo{job->seed, job->max_steps, sched::ChunkPolicy{1, o.max_chunk, 4},
                         [&] { if (show) progress->update(done, escaped); }};
-    // The exact references are independent of the trials: rank 0 solves them in a thread beside
-    // the farm (PETSc on MPI_COMM_SELF), so they never hold it up; without MPI_THREAD_MULTIPLE
-    // they are solved after the farm.
-    std::vector<ReferenceColumns> refs;
-    std::string refs_error;
-    const auto solve_references = [&] {
+    // The exact references are independent of the trials: each rank solves the configurations
+    // c ≡ rank (mod ranks) in a thread beside the farm (PETSc on MPI_COMM_SELF), so they never hold
+    // it up; without MPI_THREAD_MULTIPLE each rank solves its share after the farm. Rank 0 gathers
+    // the shares afterwards. A reference depends only on its configuration, so the columns are
+    // the same at any rank count.
+    wire::ReferenceShare share;
+    const auto solve_share = [&] {
       try {
         const reference::PetscSession petsc(true);
-        for (const auto& m : models) refs.push_back(compute_references(m));
+        for (std::size_t c = static_cast<std::size_t>(session.rank()); c < models.size();
+             c += static_cast<std::size_t>(session.size())) {
+          const ReferenceColumns r = compute_references(models[c]);
+          share.records.push_back({c, r.reference_time, r.reference_error, r.theory_time, r.theory, r.why});
+        }
       } catch (const std::exception& e) {
-        refs_error = e.what();
+        share.error = fmt::format("rank {}: {}", session.rank(), e.what());
       }
     };
     std::thread reference_thread;
-    if (master && session.threads_multiple()) reference_thread = std::thread(solve_references);
+    if (session.threads_multiple()) reference_thread = std::thread(solve_share);
     try {
       mpi::run_farm(session, models, pending, fo, sink);
     } catch (...) {
       if (reference_thread.joinable()) reference_thread.join();
       throw;
     }
-    if (!master) return 0;
     if (reference_thread.joinable()) {
       reference_thread.join();
     } else {
-      solve_references();
+      solve_share();
+    }
+    const auto shares = session.gather(wire::encode(share));
+    if (!master) return 0;
+    std::vector<ReferenceColumns> refs(models.size(), ReferenceColumns{std::numeric_limits<double>::quiet_NaN(),
+                                                                       std::numeric_limits<double>::quiet_NaN(),
+                                                                       std::numeric_limits<double>::quiet_NaN(),
+                                                                       "", "not solved: its rank's reference solver failed (see below)"});
+    std::vector<std::string> refs_errors;
+    for (const auto& bytes : shares) {
+      const auto s = wire::decode_reference_share(bytes);
+      if (!s.error.empty()) refs_errors.push_back(s.error);
+      for (const auto& r : s.records) {
+        if (r.config >= refs.size()) throw CommError("reference share names an unknown configuration");
+        refs[r.config] = {r.reference_time, r.reference_error, r.theory_time, r.theory, r.why};
+      }
     }
 
     journal->flush();
@@ -370,9 +390,8 @@ int run_command(int& argc, char**& argv, const RunOptions& o) {
     fs::remove(o.out / "trials.journal");
 
     auto rows = reduce_all(*job, models, results);
-    std::vector<std::string> notes;
-    if (!refs_error.empty()) notes.push_back("references not computed: " + refs_error);
-    if (refs.size() == models.size()) notes = add_references(models, refs, rows);
+    std::vector<std::string> notes = add_references(models, refs, rows);
+    for (const auto& e : refs_errors) notes.push_back("references not computed: " + e);
     io::write_summary_csv(*job, rows, o.out / "summary.csv");
     io::write_plot_script(*job, rows, o.out / "escape_time.gp", o.out / "escape_time.png");
     std::string why;

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -242,6 +243,32 @@ std::string Session::broadcast(const std::string& text, int root) const {
   std::string out = rank_ == root ? text : std::string(size, '\0');
   if (size > 0)
     check(MPI_Bcast(out.data(), static_cast<int>(size), MPI_CHAR, root, MPI_COMM_WORLD), "MPI_Bcast");
+  return out;
+}
+
+std::vector<std::string> Session::gather(const std::string& bytes, int root) const {
+  if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    throw CommError("gather: message of more than 2 GiB");
+  int mine = static_cast<int>(bytes.size());
+  std::vector<int> sizes(rank_ == root ? static_cast<std::size_t>(size_) : 0);
+  MPI_Request req;
+  check(MPI_Igather(&mine, 1, MPI_INT, sizes.data(), 1, MPI_INT, root, MPI_COMM_WORLD, &req), "MPI_Igather");
+  wait(req);
+  std::vector<int> offsets(sizes.size());
+  long long total = 0;
+  for (std::size_t r = 0; r < sizes.size(); ++r) {
+    offsets[r] = static_cast<int>(total);
+    total += sizes[r];
+  }
+  if (total > std::numeric_limits<int>::max()) throw CommError("gather: more than 2 GiB in all");
+  std::string all(static_cast<std::size_t>(total), '\0');
+  check(MPI_Igatherv(bytes.data(), mine, MPI_CHAR, all.data(), sizes.data(), offsets.data(), MPI_CHAR, root,
+                     MPI_COMM_WORLD, &req),
+        "MPI_Igatherv");
+  wait(req);
+  std::vector<std::string> out;
+  for (std::size_t r = 0; r < sizes.size(); ++r)
+    out.push_back(all.substr(static_cast<std::size_t>(offsets[r]), static_cast<std::size_t>(sizes[r])));
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
 #include <boost/serialization/split_free.hpp>
+#include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 
 #include "escapade/core/error.hpp"
@@ -59,10 +60,21 @@ void serialize(Archive& ar, escapade::wire::Reply& r, unsigned) {
   ar & r.item;
 }
 
+template <class Archive>
+void serialize(Archive& ar, escapade::wire::ReferenceRecord& r, unsigned) {
+  ar & r.config & r.reference_time & r.reference_error & r.theory_time & r.theory & r.why;
+}
+
+template <class Archive>
+void serialize(Archive& ar, escapade::wire::ReferenceShare& r, unsigned) {
+  ar & r.error & r.records;
+}
+
 }  // namespace boost::serialization
 
 BOOST_CLASS_IMPLEMENTATION(escapade::sched::WorkItem, boost::serialization::object_serializable)
 BOOST_CLASS_IMPLEMENTATION(escapade::TrialResult, boost::serialization::object_serializable)
+BOOST_CLASS_IMPLEMENTATION(escapade::wire::ReferenceRecord, boost::serialization::object_serializable)
 
 namespace escapade::wire {
 namespace {
@@ -96,5 +108,9 @@ std::string encode(const Request& r) { return encode_any(r); }
 std::string encode(const Reply& r) { return encode_any(r); }
 Request decode_request(std::string_view bytes) { return decode_any<Request>(bytes, "request"); }
 Reply decode_reply(std::string_view bytes) { return decode_any<Reply>(bytes, "reply"); }
+std::string encode(const ReferenceShare& r) { return encode_any(r); }
+ReferenceShare decode_reference_share(std::string_view bytes) {
+  return decode_any<ReferenceShare>(bytes, "reference share");
+}
 
 }  // namespace escapade::wire

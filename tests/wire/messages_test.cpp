@@ -1,3 +1,6 @@
+#include <cmath>
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include "escapade/core/error.hpp"
@@ -25,4 +28,22 @@ TEST(Wire, ReplyRoundTripsWithAndWithoutWork) {
 
 TEST(Wire, GarbageIsACommError) {
   EXPECT_THROW(wire::decode_request(std::string("\x01\x02", 2)), CommError);
+}
+
+TEST(Wire, ReferenceShareRoundTripsNaNAndText) {
+  wire::ReferenceShare s;
+  s.error = "";
+  s.records.push_back({7, 12.5, 1e-6, std::numeric_limits<double>::quiet_NaN(), "", "Lévy noise has no diffusion equation"});
+  s.records.push_back({9, std::numeric_limits<double>::quiet_NaN(), 0.0, 3.25, "kramers", ""});
+  const auto back = wire::decode_reference_share(wire::encode(s));
+  ASSERT_EQ(back.records.size(), 2u);
+  EXPECT_EQ(back.records[0].config, 7u);
+  EXPECT_EQ(back.records[0].reference_time, 12.5);
+  EXPECT_TRUE(std::isnan(back.records[0].theory_time));
+  EXPECT_EQ(back.records[0].why, s.records[0].why);
+  EXPECT_TRUE(std::isnan(back.records[1].reference_time));
+  EXPECT_EQ(back.records[1].theory, "kramers");
+  s.error = "PETSc did not start";
+  EXPECT_EQ(wire::decode_reference_share(wire::encode(s)).error, s.error);
+  EXPECT_THROW(wire::decode_reference_share(std::string("\x05", 1)), CommError);
 }

@@ -41,6 +41,9 @@ class Session {
   int first_failure(int my_code, int& first_rank) const;
   // Collective: every rank returns `root`'s text.
   std::string broadcast(const std::string& text, int root = 0) const;
+  // Collective: `root` returns every rank's bytes in rank order (others: empty). Waits by
+  // sleeping, not spinning, so a root that waits for slower ranks leaves its cores alone.
+  std::vector<std::string> gather(const std::string& bytes, int root = 0) const;
 
  private:
   int rank_ = 0, size_ = 1;

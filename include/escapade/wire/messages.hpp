@@ -4,6 +4,8 @@
 //
 //   worker → master  Request { finished item (if any) and its results in trial order }
 //   master → worker  Reply   { stop, or the next item }
+//   every rank → rank 0, once after the farm: ReferenceShare { the references this rank solved }
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,7 +25,21 @@ struct Reply {
   std::optional<sched::WorkItem> item;  // nothing: stop
 };
 
+// One configuration's reference and theory columns (app::ReferenceColumns on the wire).
+struct ReferenceRecord {
+  std::uint64_t config = 0;
+  double reference_time = 0, reference_error = 0, theory_time = 0;
+  std::string theory, why;
+};
+
+struct ReferenceShare {
+  std::string error;  // non-empty: this rank could not solve its share (e.g. PETSc failed to start)
+  std::vector<ReferenceRecord> records;
+};
+
 std::string encode(const Request& r);
+std::string encode(const ReferenceShare& r);
+ReferenceShare decode_reference_share(std::string_view bytes);
 std::string encode(const Reply& r);
 // Throw CommError when the bytes are not a valid message.
 Request decode_request(std::string_view bytes);
