@@ -185,8 +185,8 @@ void master(const Session& s, const std::vector<trial::Model>& models,
 
 Session::Session(int& argc, char**& argv) {
   int provided = 0;
-  // MULTIPLE when the library offers it: rank 0 then solves the reference problems (PETSc on
-  // MPI_COMM_SELF) in a thread beside the farm. The farm itself needs only FUNNELED.
+  // MULTIPLE when the library offers it: every rank then solves its share of the reference
+  // problems (PETSc on MPI_COMM_SELF) in a thread beside the farm. The farm itself needs only FUNNELED.
   check(MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided), "MPI_Init_thread");
   if (provided < MPI_THREAD_FUNNELED) throw CommError("the MPI library does not provide MPI_THREAD_FUNNELED");
   multiple_ = provided >= MPI_THREAD_MULTIPLE;
