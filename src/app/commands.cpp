@@ -455,6 +455,37 @@ int reference_command(const fs::path& path, const fs::path& out) {
   return 0;
 }
 
+fs::path self_executable(const char* argv0) {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) return exe;
+  return fs::absolute(argv0, ec);
+}
+
+void parse_shard(const std::string& text, std::uint32_t& index, std::uint32_t& count) {
+  const auto bad = [&] {
+    return ConfigError(fmt::format("--shard '{}': expected I/K with integers 0 <= I < K (block I of K)", text));
+  };
+  const auto slash = text.find('/');
+  if (slash == std::string::npos) throw bad();
+  std::size_t used = 0;
+  unsigned long i = 0, k = 0;
+  try {
+    i = std::stoul(text.substr(0, slash), &used);
+    if (used != slash) throw bad();
+    k = std::stoul(text.substr(slash + 1), &used);
+    if (used != text.size() - slash - 1) throw bad();
+  } catch (const std::logic_error&) {
+    throw bad();
+  }
+  if (k == 0 || i >= k || k > 1'000'000) throw bad();
+  index = static_cast<std::uint32_t>(i);
+  count = static_cast<std::uint32_t>(k);
+}
+
+int merge_command(const fs::path&) { throw std::runtime_error("escapade merge: not written yet"); }
+int status_command(const fs::path&) { throw std::runtime_error("escapade status: not written yet"); }
+
 int export_command(const fs::path& dir) {
   std::vector<TrialResult> results;
   if (fs::exists(dir / "trials.bin")) {

@@ -41,6 +41,31 @@ int main(int argc, char** argv) {
                   "auto (a bar on a terminal, else lines), bar, lines or none")
       ->transform(CLI::CheckedTransformer(progress_modes, CLI::ignore_case));
 
+  std::string shard;
+  run->add_option("--shard", shard, "I/K: run only block I (0-based) of K contiguous blocks of configurations");
+
+  escapade::app::SlurmOptions slurm_opts;
+  std::string slurm_job, slurm_out;
+  auto* slurm = app.add_subcommand("slurm", "write an sbatch script that runs a job on a SLURM cluster");
+  slurm->add_option("JOB", slurm_job, "job file (TOML)")->required();
+  slurm->add_option("--out", slurm_out, "result directory (the script is written into it)")->required();
+  slurm->add_option("--nodes", slurm_opts.nodes, "nodes (#SBATCH --nodes)")->check(CLI::PositiveNumber);
+  slurm->add_option("--ntasks", slurm_opts.ntasks, "MPI ranks (#SBATCH --ntasks)")->check(CLI::PositiveNumber);
+  slurm->add_option("--time", slurm_opts.time, "time limit (#SBATCH --time), e.g. 02:00:00");
+  slurm->add_option("--partition", slurm_opts.partition, "partition (#SBATCH --partition)");
+  slurm->add_option("--array", slurm_opts.array, "shard the configurations into K array tasks")
+      ->check(CLI::PositiveNumber);
+  slurm->add_option("--launcher", slurm_opts.launcher, "mpirun, or srun (srun --mpi=pmix)")
+      ->check(CLI::IsMember({"mpirun", "srun"}));
+
+  std::string merge_dir;
+  auto* merge = app.add_subcommand("merge", "join the array tasks' parts (DIR/part-*) into one result");
+  merge->add_option("DIR", merge_dir, "result directory given to escapade slurm --array")->required();
+
+  std::string status_dir;
+  auto* status = app.add_subcommand("status", "show the progress of a running or stopped run");
+  status->add_option("DIR", status_dir, "result directory")->required();
+
   std::string reference_job, reference_out;
   auto* ref = app.add_subcommand("reference", "compute the exact references and theory for a job, without trials");
   ref->add_option("JOB", reference_job, "job file (TOML)")->required();
@@ -66,6 +91,15 @@ int main(int argc, char** argv) {
     if (*check) return escapade::app::check_command(check_job);
     if (*exp) return escapade::app::export_command(export_dir);
     if (*ref) return escapade::app::reference_command(reference_job, reference_out);
+    if (*merge) return escapade::app::merge_command(merge_dir);
+    if (*status) return escapade::app::status_command(status_dir);
+    if (*slurm) {
+      slurm_opts.job = slurm_job;
+      slurm_opts.out = slurm_out;
+      slurm_opts.binary = escapade::app::self_executable(argv[0]);
+      return escapade::app::slurm_command(slurm_opts);
+    }
+    if (!shard.empty()) escapade::app::parse_shard(shard, run_opts.shard_index, run_opts.shard_count);
     run_opts.job = run_job;
     run_opts.out = run_out;
     return escapade::app::run_command(argc, argv, run_opts);
