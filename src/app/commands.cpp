@@ -1,6 +1,10 @@
 #include "commands.hpp"
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <cstring>
 
 #include <algorithm>
 #include <chrono>
@@ -27,6 +31,9 @@
 #include "escapade/reference/kolmogorov.hpp"
 #include "escapade/reference/petsc_info.hpp"
 #include "references.hpp"
+#include "run_dir.hpp"
+#include "signals.hpp"
+#include "escapade/io/atomic_file.hpp"
 #include "escapade/stats/summary.hpp"
 #include "escapade/trial/models.hpp"
 #include "escapade/wire/messages.hpp"
@@ -124,28 +131,6 @@ std::string duration_text(double seconds) {
   if (seconds < 120) return fmt::format("{:.0f} s", seconds);
   if (seconds < 7200) return fmt::format("{:.1f} min", seconds / 60);
   return fmt::format("{:.1f} h", seconds / 3600);
-}
-
-const char* const result_files[] = {"manifest.json", "summary.csv", "trials.bin", "trials.journal",
-                                    "escape_time.gp", "escape_time.png"};
-
-void prepare_out_dir(const fs::path& out, bool force) {
-  std::error_code ec;
-  if (fs::exists(out, ec) && !fs::is_directory(out, ec))
-    throw ConfigError(fmt::format("--out '{}' exists and is not a directory", out.string()));
-  for (const char* f : result_files) {
-    if (!fs::exists(out / f)) continue;
-    if (!force)
-      throw ConfigError(fmt::format(
-          "--out '{}' already holds results ({}); choose another directory or pass --force to replace them",
-          out.string(), f));
-  }
-  if (force)
-    for (const char* f : result_files) fs::remove(out / f, ec);
-  fs::create_directories(out, ec);
-  if (ec) throw IoError(fmt::format("cannot create result directory '{}': {}", out.string(), ec.message()));
-  if (access(out.c_str(), W_OK) != 0)
-    throw IoError(fmt::format("result directory '{}' is not writable", out.string()));
 }
 
 std::vector<io::SummaryRow> reduce_all(const job::Job& job, const std::vector<trial::Model>& models,
@@ -276,8 +261,34 @@ bool progress_on_terminal(ProgressMode mode) {
 
 }  // namespace
 
+namespace {
+
+// The outputs every finish writes from the statistics rows: summary.csv, the plot and the
+// manifest, then the terminal table.
+void write_outputs(const job::Job& job, std::vector<io::SummaryRow>& rows, const std::vector<trial::Model>& models,
+                   const std::vector<ReferenceColumns>& refs, std::vector<std::string> extra_notes,
+                   io::RunInfo info, const fs::path& out) {
+  std::vector<std::string> notes = add_references(models, refs, rows);
+  notes.insert(notes.end(), extra_notes.begin(), extra_notes.end());
+  io::write_summary_csv(job, rows, out / "summary.csv");
+  io::write_plot_script(job, rows, out / "escape_time.gp", out / "escape_time.png");
+  std::string why;
+  if (!io::render_plot(out / "escape_time.gp", why)) std::fprintf(stderr, "escapade: warning: no plot: %s\n", why.c_str());
+  info.finished_utc = utc_now();
+  info.host = host_name();
+  info.petsc_version = reference::petsc_version();
+  info.reference_notes = std::move(notes);
+  io::write_manifest(job, info, out / "manifest.json");
+  io::print_summary_table(job, rows, std::cout);
+  std::cout << fmt::format("results: {}/summary.csv, trials.bin, manifest.json, escape_time.png\n", out.string());
+  std::cout.flush();
+}
+
+}  // namespace
+
 int run_command(int& argc, char**& argv, const RunOptions& o) {
   mpi::Session session(argc, argv);
+  const std::atomic<bool>& stop = install_stop_handlers();
   const bool master = session.rank() == 0;
   const auto started = std::chrono::steady_clock::now();
   const std::string started_utc = utc_now();
@@ -289,59 +300,85 @@ int run_command(int& argc, char**& argv, const RunOptions& o) {
   text = session.broadcast(text);
   std::optional<job::Job> job;
   std::vector<trial::Model> models;
+  ShardRange range;
   if (int rc = agree(session, [&] {
         job = job::parse_job(text, o.job.string());
+        if (o.shard_count > job->configs.size())
+          throw ConfigError(fmt::format("--shard {}/{}: the job has only {} configuration{}", o.shard_index,
+                                        o.shard_count, job->configs.size(), job->configs.size() == 1 ? "" : "s"));
+        range = shard_range(job->configs.size(), o.shard_index, o.shard_count);
         models = trial::build_models(*job);
       }))
     return rc;
 
-  // 2. Only a valid job touches the result directory.
+  // 2. Only a valid job touches the result directory: a new one, or the same job's to resume.
+  std::optional<RunStart> start;
   std::optional<io::RawLogWriter> journal;
   std::optional<io::Progress> progress;
+  const std::uint64_t total = job->trials * range.size();
   if (int rc = agree(session, [&] {
         if (!master) return;
-        prepare_out_dir(o.out, o.force);
-        journal.emplace(o.out / "trials.journal", false);
-        progress.emplace(job->trials * job->configs.size(), progress_on_terminal(o.progress),
-                         o.progress_interval);
+        start = open_run_dir(o.out, *job, o.shard_index, o.shard_count, o.force);
+        journal.emplace(o.out / "trials.journal", true);
+        progress.emplace(total, progress_on_terminal(o.progress), o.progress_interval);
+        progress->resume_from(start->done);
       }))
     return rc;
 
   // 3. The farm and the outputs. From here on a failure anywhere aborts every rank.
   try {
-    std::vector<sched::WorkItem> pending;
-    for (const auto& c : job->configs) pending.push_back({c.index, 0, job->trials});
-    const std::uint64_t total = job->trials * job->configs.size();
-    std::uint64_t done = 0, escaped = 0;
+    std::uint64_t done = master ? start->done : 0, escaped = master ? start->escaped : 0;
     auto last_flush = std::chrono::steady_clock::now();
+    auto last_state = last_flush;
     const bool show = o.progress != ProgressMode::none;
-    if (master)
-      std::fprintf(stderr, "escapade: job '%s': %zu configurations x %llu trials on %d rank%s -> %s\n",
-                   job->name.c_str(), job->configs.size(), static_cast<unsigned long long>(job->trials),
-                   session.size(), session.size() == 1 ? "" : "s", o.out.c_str());
+    const auto snapshot = [&](const char* state) {
+      write_progress_file(o.out, {state, done, total, escaped, progress->rate(done), progress->eta(done)});
+    };
+    if (master) {
+      std::fprintf(stderr, "escapade: job '%s': %u configuration%s x %llu trials on %d rank%s -> %s\n",
+                   job->name.c_str(), range.size(), range.size() == 1 ? "" : "s",
+                   static_cast<unsigned long long>(job->trials), session.size(), session.size() == 1 ? "" : "s",
+                   o.out.c_str());
+      if (start->resumed)
+        std::fprintf(stderr, "escapade: resuming: %llu of %llu trials already done%s%s%s\n",
+                     static_cast<unsigned long long>(start->done), static_cast<unsigned long long>(total),
+                     start->message.empty() ? "" : " (", start->message.c_str(), start->message.empty() ? "" : ")");
+      if (start->torn_bytes > 0)
+        std::fprintf(stderr, "escapade: dropped a torn tail of %llu bytes from the journal (an interrupted write)\n",
+                     static_cast<unsigned long long>(start->torn_bytes));
+      snapshot("running");
+    }
     const mpi::ResultSink sink = [&](std::span<const TrialResult> results) {
       journal->append(results);
       done += results.size();
       for (const auto& r : results) escaped += r.status == TrialStatus::escaped;
-      const auto now = std::chrono::steady_clock::now();
-      if (now - last_flush > std::chrono::seconds(2)) {
-        journal->flush();
-        last_flush = now;
-      }
     };
     mpi::FarmOptions fo{job->seed, job->max_steps, sched::ChunkPolicy{1, o.max_chunk, 4},
-                        [&] { if (show) progress->update(done, escaped); }};
+                        [&] {
+                          if (show) progress->update(done, escaped);
+                          const auto now = std::chrono::steady_clock::now();
+                          if (now - last_flush > std::chrono::seconds(2)) {
+                            journal->flush();
+                            last_flush = now;
+                          }
+                          if (now - last_state > std::chrono::seconds(5)) {
+                            snapshot("running");
+                            last_state = now;
+                          }
+                        },
+                        &stop};
     // The exact references are independent of the trials: each rank solves the configurations
-    // c ≡ rank (mod ranks) in a thread beside the farm (PETSc on MPI_COMM_SELF), so they never hold
-    // it up; without MPI_THREAD_MULTIPLE each rank solves its share after the farm. Rank 0 gathers
-    // the shares afterwards. A reference depends only on its configuration, so the columns are
-    // the same at any rank count.
+    // c ≡ rank (mod ranks) of this run in a thread beside the farm (PETSc on MPI_COMM_SELF), so
+    // they never hold it up; without MPI_THREAD_MULTIPLE each rank solves its share after the
+    // farm. Rank 0 gathers the shares afterwards. A reference depends only on its configuration,
+    // so the columns are the same at any rank count.
     wire::ReferenceShare share;
     const auto solve_share = [&] {
       try {
         const reference::PetscSession petsc(true);
-        for (std::size_t c = static_cast<std::size_t>(session.rank()); c < models.size();
+        for (std::size_t c = range.begin + static_cast<std::size_t>(session.rank()); c < range.end;
              c += static_cast<std::size_t>(session.size())) {
+          if (stop.load(std::memory_order_relaxed)) return;
           const ReferenceColumns r = compute_references(models[c]);
           share.records.push_back({c, r.reference_time, r.reference_error, r.theory_time, r.theory, r.why});
         }
@@ -351,74 +388,198 @@ int run_command(int& argc, char**& argv, const RunOptions& o) {
     };
     std::thread reference_thread;
     if (session.threads_multiple()) reference_thread = std::thread(solve_share);
+    bool stopped = false;
     try {
-      mpi::run_farm(session, models, pending, fo, sink);
+      stopped = mpi::run_farm(session, models, master ? start->pending : std::vector<sched::WorkItem>{}, fo, sink);
     } catch (...) {
       if (reference_thread.joinable()) reference_thread.join();
       throw;
     }
-    if (reference_thread.joinable()) {
-      reference_thread.join();
-    } else {
-      solve_share();
+    if (reference_thread.joinable()) reference_thread.join();
+    // Every rank learns whether the run was stopped (rank 0 always knows).
+    int first = 0;
+    stopped = session.first_failure(stopped ? exit_stopped : 0, first) != 0;
+    if (stopped) {
+      if (master) {
+        journal->close();
+        if (show) progress->update(done, escaped);
+        snapshot("stopped");
+        std::fprintf(stderr,
+                     "escapade: stopped by %s: %llu of %llu trials done and saved in %s; run the same command "
+                     "again to resume\n",
+                     stop_signal() == 0 ? "a signal on another rank" : strsignal(stop_signal()),
+                     static_cast<unsigned long long>(done), static_cast<unsigned long long>(total), o.out.c_str());
+      }
+      return exit_stopped;
     }
+    if (!session.threads_multiple()) solve_share();
     const auto shares = session.gather(wire::encode(share));
     if (!master) return 0;
+
+    journal->close();
+    if (show) progress->finish(done, escaped);
     std::vector<ReferenceColumns> refs(models.size(), ReferenceColumns{std::numeric_limits<double>::quiet_NaN(),
                                                                        std::numeric_limits<double>::quiet_NaN(),
                                                                        std::numeric_limits<double>::quiet_NaN(),
                                                                        "", "not solved: its rank's reference solver failed (see below)"});
-    std::vector<std::string> refs_errors;
+    std::vector<std::string> notes;
     for (const auto& bytes : shares) {
       const auto s = wire::decode_reference_share(bytes);
-      if (!s.error.empty()) refs_errors.push_back(s.error);
+      if (!s.error.empty()) notes.push_back("references not computed: " + s.error);
       for (const auto& r : s.records) {
         if (r.config >= refs.size()) throw CommError("reference share names an unknown configuration");
         refs[r.config] = {r.reference_time, r.reference_error, r.theory_time, r.theory, r.why};
       }
     }
-
-    journal->flush();
-    journal->close();
-    if (show) progress->finish(done, escaped);
-    auto contents = io::read_raw_log(o.out / "trials.journal");
-    auto& results = contents.results;
-    sort_results(results);
-    if (results.size() != total)
-      throw IoError(fmt::format("journal holds {} trials, expected {}", results.size(), total));
-    io::write_raw_log(o.out / "trials.bin", results);
-    fs::remove(o.out / "trials.journal");
-
-    auto rows = reduce_all(*job, models, results);
-    std::vector<std::string> notes = add_references(models, refs, rows);
-    for (const auto& e : refs_errors) notes.push_back("references not computed: " + e);
-    io::write_summary_csv(*job, rows, o.out / "summary.csv");
-    io::write_plot_script(*job, rows, o.out / "escape_time.gp", o.out / "escape_time.png");
-    std::string why;
-    if (!io::render_plot(o.out / "escape_time.gp", why))
-      std::fprintf(stderr, "escapade: warning: no plot: %s\n", why.c_str());
-
+    auto rows = finish_trials(o.out, *job, models, range);
+    snapshot("finished");
     io::RunInfo info;
     info.ranks = session.size();
     info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     info.started_utc = started_utc;
-    info.finished_utc = utc_now();
-    info.host = host_name();
     info.mpi_library = mpi::Session::library_version();
-    info.petsc_version = reference::petsc_version();
     info.trials_total = total;
-    info.reference_notes = std::move(notes);
-    io::write_manifest(*job, info, o.out / "manifest.json");
-
-    io::print_summary_table(*job, rows, std::cout);
-    std::cout << fmt::format("results: {}/summary.csv, trials.bin, manifest.json, escape_time.png\n",
-                             o.out.string());
-    std::cout.flush();
+    write_outputs(*job, rows, models, refs, std::move(notes), info, o.out);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "escapade: error on rank %d: %s\n", session.rank(), e.what());
     std::fflush(stderr);
     mpi::Session::abort(1);
   }
+  return 0;
+}
+
+int merge_command(const fs::path& dir) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string started_utc = utc_now();
+  std::vector<fs::path> parts;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.is_directory() && e.path().filename().string().rfind("part-", 0) == 0) parts.push_back(e.path());
+  if (ec) throw IoError(fmt::format("cannot read '{}': {}", dir.string(), ec.message()));
+  if (parts.empty()) throw ConfigError(fmt::format("'{}' holds no part-* directories to merge", dir.string()));
+  // Every part: the same job, shard i of the same K, finished.
+  std::optional<job::Job> job;
+  std::vector<fs::path> by_index;
+  std::uint32_t count = 0;
+  for (const auto& p : parts) {
+    std::uint32_t i = 0, k = 0;
+    job::Job j = read_dir_job(p, i, k);
+    if (!job) {
+      job = std::move(j);
+      count = k;
+      by_index.assign(k, fs::path());
+    } else {
+      check_continuation(*job, j, p.string());
+      if (j.trials != job->trials || j.max_steps != job->max_steps)
+        throw ConfigError(fmt::format("'{}' ran {} trials x max_steps {}, '{}' {} x {}: extend the smaller parts first",
+                                      p.string(), j.trials, j.max_steps, parts.front().string(), job->trials,
+                                      job->max_steps));
+      if (k != count) throw ConfigError(fmt::format("'{}' is shard {}/{}, the others are of {}", p.string(), i, k, count));
+    }
+    if (!by_index[i].empty())
+      throw ConfigError(fmt::format("'{}' and '{}' are both shard {}/{}", by_index[i].string(), p.string(), i, count));
+    by_index[i] = p;
+  }
+  for (std::uint32_t i = 0; i < count; ++i)
+    if (by_index[i].empty())
+      throw ConfigError(fmt::format("'{}': shard {}/{} is missing (no part directory holds it)", dir.string(), i, count));
+  const auto models = trial::build_models(*job);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const DoneCount d = count_done(by_index[i], *job, shard_range(job->configs.size(), i, count));
+    if (!d.sorted_complete)
+      throw ConfigError(fmt::format("'{}' (shard {}/{}) is not finished: {} of {} trials done; run it again to complete it",
+                                    by_index[i].string(), i, count, d.done,
+                                    shard_range(job->configs.size(), i, count).size() * job->trials));
+  }
+  // trials.bin of the whole job: the parts' sorted logs, placed by (config, trial).
+  const ShardRange all{0, static_cast<std::uint32_t>(job->configs.size())};
+  {
+    io::SlotLogWriter out(dir / "trials.bin", static_cast<std::uint64_t>(all.size()) * job->trials);
+    for (const auto& p : by_index)
+      io::scan_raw_log(p / "trials.bin", [&](std::span<const TrialResult> batch) {
+        for (const auto& r : batch) out.put(static_cast<std::uint64_t>(r.config) * job->trials + r.trial, r);
+      });
+    out.commit();
+  }
+  io::write_file_atomically(dir / "job.toml", job->text);
+  io::write_file_atomically(dir / "run.state", "escapade run state 1\nshard 0/1\n");
+  auto rows = reduce_sorted(dir / "trials.bin", *job, models, all);
+  std::vector<ReferenceColumns> refs;
+  {
+    const reference::PetscSession petsc(true);
+    for (const auto& m : models) refs.push_back(compute_references(m));
+  }
+  io::RunInfo info;
+  info.ranks = 0;
+  info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  info.started_utc = started_utc;
+  info.trials_total = static_cast<std::uint64_t>(all.size()) * job->trials;
+  std::fprintf(stderr, "escapade: merged %u parts of job '%s' into %s\n", count, job->name.c_str(), dir.c_str());
+  write_outputs(*job, rows, models, refs, {fmt::format("merged from {} array tasks (part-*)", count)}, info, dir);
+  return 0;
+}
+
+int status_command(const fs::path& dir) {
+  std::uint32_t index = 0, count = 1;
+  const job::Job job = read_dir_job(dir, index, count);
+  const ShardRange range = shard_range(job.configs.size(), index, count);
+  const DoneCount d = count_done(dir, job, range);
+  const std::uint64_t total = static_cast<std::uint64_t>(range.size()) * job.trials;
+  std::cout << fmt::format("job '{}' in {}{}: {} configuration{} x {} trials, max_steps {}\n", job.name, dir.string(),
+                           count > 1 ? fmt::format(" (shard {}/{})", index, count) : "", range.size(),
+                           range.size() == 1 ? "" : "s", job.trials, job.max_steps);
+  std::cout << fmt::format("done: {}/{} trials ({:.1f}%), escaped {} ({:.1f}% of done)\n", d.done, total,
+                           total ? 100.0 * static_cast<double>(d.done) / static_cast<double>(total) : 100.0, d.escaped,
+                           d.done ? 100.0 * static_cast<double>(d.escaped) / static_cast<double>(d.done) : 0.0);
+  // The master's last snapshot says whether a run is going on and how fast.
+  std::string state = "stopped";
+  std::string snap;
+  if (std::FILE* f = std::fopen((dir / "progress.json").c_str(), "r")) {
+    char buf[1024];
+    const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    snap.assign(buf, n);
+  }
+  const auto field = [&](const std::string& key) -> std::string {
+    const auto at = snap.find("\"" + key + "\": ");
+    if (at == std::string::npos) return "";
+    auto v = snap.substr(at + key.size() + 4);
+    v = v.substr(0, v.find_first_of(",}"));
+    if (!v.empty() && v.front() == '"') v = v.substr(1, v.size() - 2);
+    return v;
+  };
+  std::error_code ec;
+  const auto age = fs::exists(dir / "progress.json", ec)
+                       ? std::chrono::duration<double>(fs::file_time_type::clock::now() -
+                                                       fs::last_write_time(dir / "progress.json", ec))
+                             .count()
+                       : -1.0;
+  const std::string snap_state = field("state");
+  if (d.sorted_complete && fs::exists(dir / "summary.csv")) {
+    state = "finished";
+  } else if (snap_state == "running") {
+    bool alive = age >= 0 && age < 60;
+    if (field("host") == host_name()) {
+      const long pid = std::atol(field("pid").c_str());
+      alive = pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0;
+    }
+    state = alive ? "running" : "stopped (its process is gone: crashed or killed)";
+  }
+  std::cout << "state: " << state << "\n";
+  if (state == "running") {
+    const double rate = std::atof(field("rate").c_str());
+    const std::string eta = field("eta_seconds");
+    std::cout << fmt::format("rate: {:.1f} trials/s on {} (pid {}), ETA {}, last update {:.0f} s ago\n", rate,
+                             field("host"), field("pid"), eta == "null" || eta.empty() ? "unknown" : duration_text(std::atof(eta.c_str())),
+                             age);
+  } else if (state != "finished") {
+    std::cout << fmt::format("resume with: escapade run {} --out {}{}\n", "JOB", dir.string(),
+                             count > 1 ? fmt::format(" --shard {}/{}", index, count) : "");
+  } else {
+    std::cout << fmt::format("results: {}/summary.csv\n", dir.string());
+  }
+  if (d.torn_bytes > 0)
+    std::cout << fmt::format("note: the journal ends in a torn record ({} bytes), dropped on resume\n", d.torn_bytes);
   return 0;
 }
 
@@ -483,8 +644,6 @@ void parse_shard(const std::string& text, std::uint32_t& index, std::uint32_t& c
   count = static_cast<std::uint32_t>(k);
 }
 
-int merge_command(const fs::path&) { throw std::runtime_error("escapade merge: not written yet"); }
-int status_command(const fs::path&) { throw std::runtime_error("escapade status: not written yet"); }
 
 int export_command(const fs::path& dir) {
   std::vector<TrialResult> results;

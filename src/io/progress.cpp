@@ -44,30 +44,41 @@ void Progress::finish(std::uint64_t done, std::uint64_t escaped) {
   print(done, escaped, true);
 }
 
+double Progress::rate(std::uint64_t done) const {
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const std::uint64_t fresh = done > start_done_ ? done - start_done_ : 0;
+  return elapsed > 0 ? static_cast<double>(fresh) / elapsed : 0.0;
+}
+
+double Progress::eta(std::uint64_t done) const {
+  const std::uint64_t left = total_ > done ? total_ - done : 0;
+  const double r = rate(done);
+  return left == 0 ? 0.0 : r > 0 ? static_cast<double>(left) / r : std::numeric_limits<double>::quiet_NaN();
+}
+
 void Progress::print(std::uint64_t done, std::uint64_t escaped, bool final) {
   if (out_ == nullptr) return;
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
+  const double rate = this->rate(done);
   const double fraction =
       total_ > 0 ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total_)) : 1.0;
-  const std::uint64_t left = total_ > done ? total_ - done : 0;
-  const double eta = left == 0  ? 0.0
-                     : rate > 0 ? static_cast<double>(left) / rate
-                                : std::numeric_limits<double>::quiet_NaN();
+  const double eta = this->eta(done);
+  const double esc = done > 0 ? 100.0 * static_cast<double>(escaped) / static_cast<double>(done) : 0.0;
 
   std::string text;
   if (final) {
-    text = fmt::format("finished: {}/{} trials in {} ({:.1f} trials/s), escaped {}", done, total_,
-                       clock_text(elapsed), rate, escaped);
+    text = fmt::format("finished: {}/{} trials in {} ({:.1f} trials/s), escaped {} ({:.1f}%)", done, total_,
+                       clock_text(elapsed), rate, escaped, esc);
   } else if (terminal_) {
     const auto filled = static_cast<std::size_t>(fraction * static_cast<double>(bar_width));
-    text = fmt::format("[{}{}] {}/{}  {:.1f} trials/s  ETA {}  escaped {}",
+    text = fmt::format("[{}{}] {}/{}  {:.1f} trials/s  ETA {}  escaped {:.1f}%",
                        std::string(filled, '#'), std::string(bar_width - filled, ' '), done, total_,
-                       rate, clock_text(eta), escaped);
+                       rate, clock_text(eta), esc);
   } else {
-    text = fmt::format("progress: {}/{} trials ({:.1f}%), {:.1f} trials/s, ETA {}, escaped {}",
-                       done, total_, 100 * fraction, rate, clock_text(eta), escaped);
+    text = fmt::format("progress: {}/{} trials ({:.1f}%), {:.1f} trials/s, ETA {}, escaped {} ({:.1f}%)",
+                       done, total_, 100 * fraction, rate, clock_text(eta), escaped, esc);
   }
 
   if (terminal_) {

@@ -1,10 +1,12 @@
 #include "escapade/io/raw_log.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cerrno>
@@ -134,7 +136,7 @@ bool is_prefix_of(const Header& h, std::size_t got, const Header& of) {
 // Checks the header and finds the end of the valid records of an open log positioned at 0.
 // A file shorter than the header that is a prefix of a header of ours (a header write torn by a
 // crash) counts as an empty log torn at byte 0. Decoded records go to `out` when it is not null.
-Scan scan(std::FILE* f, const std::filesystem::path& path, std::vector<TrialResult>* out) {
+Scan scan(std::FILE* f, const std::filesystem::path& path, const RecordVisitor* out) {
   Scan s;
   s.size = file_size(f, path);
   const Header v2 = make_header(raw_format_version, raw_record_size);
@@ -166,19 +168,20 @@ Scan scan(std::FILE* f, const std::filesystem::path& path, std::vector<TrialResu
   s.valid_end = raw_header_size;
 
   std::vector<unsigned char> buf(scan_batch * record_size);
+  std::vector<TrialResult> decoded(scan_batch);
   for (;;) {
     const std::size_t n = std::fread(buf.data(), 1, buf.size(), f);
     if (n < buf.size() && std::ferror(f) != 0) {
       throw IoError("cannot read '" + path.string() + "': " + errno_text());
     }
     const std::size_t whole = n / record_size;
-    for (std::size_t i = 0; i < whole; ++i) {
-      TrialResult r;
-      if (!decode_one(buf.data() + i * record_size, r)) return s;
-      if (out != nullptr) out->push_back(r);
-      s.valid_end += record_size;
+    std::size_t good = 0;
+    for (; good < whole; ++good) {
+      if (!decode_one(buf.data() + good * record_size, decoded[good])) break;
     }
-    if (n < buf.size()) return s;
+    s.valid_end += good * record_size;
+    if (out != nullptr && good > 0) (*out)(std::span<const TrialResult>(decoded.data(), good));
+    if (good < whole || n < buf.size()) return s;
   }
 }
 
@@ -279,7 +282,10 @@ RawLogContents read_raw_log(const std::filesystem::path& path) {
   if (f == nullptr) throw IoError("cannot open '" + path.string() + "': " + errno_text());
   RawLogContents c;
   try {
-    const Scan s = scan(f, path, &c.results);
+    const RecordVisitor collect = [&](std::span<const TrialResult> batch) {
+      c.results.insert(c.results.end(), batch.begin(), batch.end());
+    };
+    const Scan s = scan(f, path, &collect);
     c.torn_bytes = s.size - s.valid_end;
     c.version = s.version;
   } catch (...) {
@@ -288,6 +294,134 @@ RawLogContents read_raw_log(const std::filesystem::path& path) {
   }
   std::fclose(f);
   return c;
+}
+
+RawLogScanInfo scan_raw_log(const std::filesystem::path& path, const RecordVisitor& visit) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) throw IoError("cannot open '" + path.string() + "': " + errno_text());
+  RawLogScanInfo info;
+  try {
+    const Scan s = scan(f, path, &visit);
+    info.torn_bytes = s.size - s.valid_end;
+    info.version = s.version;
+    const std::size_t rs = s.version == format_v1 ? raw_record_size_v1 : raw_record_size;
+    info.records = s.valid_end > raw_header_size ? (s.valid_end - raw_header_size) / rs : 0;
+  } catch (...) {
+    std::fclose(f);
+    throw;
+  }
+  std::fclose(f);
+  return info;
+}
+
+SlotLogWriter::SlotLogWriter(const std::filesystem::path& path, std::uint64_t slots)
+    : path_(path), tmp_(path.string() + ".tmp"), slots_(slots) {
+  fd_ = ::open(tmp_.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw IoError("cannot create '" + tmp_.string() + "': " + errno_text());
+  const Header h = make_header(raw_format_version, raw_record_size);
+  if (::pwrite(fd_, h.data(), h.size(), 0) != static_cast<ssize_t>(h.size()) ||
+      ::ftruncate(fd_, static_cast<off_t>(raw_header_size + slots * raw_record_size)) != 0) {
+    const std::string why = errno_text();
+    ::close(fd_);
+    fd_ = -1;
+    std::filesystem::remove(tmp_);
+    throw IoError("cannot write '" + tmp_.string() + "': " + why);
+  }
+  pending_.reserve(scan_batch * raw_record_size);
+}
+
+SlotLogWriter::~SlotLogWriter() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    std::error_code ec;
+    std::filesystem::remove(tmp_, ec);
+  }
+}
+
+void SlotLogWriter::write_pending() {
+  std::size_t off = 0;
+  while (off < pending_.size()) {
+    const ssize_t n = ::pwrite(fd_, pending_.data() + off, pending_.size() - off,
+                               static_cast<off_t>(raw_header_size + pending_slot_ * raw_record_size + off));
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      throw IoError("cannot write '" + tmp_.string() + "': " + errno_text());
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  pending_.clear();
+}
+
+void SlotLogWriter::put(std::uint64_t slot, const TrialResult& r) {
+  if (fd_ < 0) throw IoError("cannot write '" + tmp_.string() + "': already committed");
+  if (slot >= slots_) throw IoError("'" + tmp_.string() + "': slot " + std::to_string(slot) + " beyond its " +
+                                    std::to_string(slots_) + " records");
+  // Consecutive slots (the common case: results arrive in chunks of consecutive trials) are
+  // written together.
+  const std::uint64_t next = pending_slot_ + pending_.size() / raw_record_size;
+  if (!pending_.empty() && (slot != next || pending_.size() >= scan_batch * raw_record_size)) write_pending();
+  if (pending_.empty()) pending_slot_ = slot;
+  const Record b = encode(r);
+  pending_.insert(pending_.end(), b.begin(), b.end());
+}
+
+void SlotLogWriter::commit() {
+  if (fd_ < 0) return;
+  write_pending();
+  if (::fsync(fd_) != 0) throw IoError("cannot write '" + tmp_.string() + "': " + errno_text());
+  if (::close(fd_) != 0) {
+    fd_ = -1;
+    throw IoError("cannot write '" + tmp_.string() + "': " + errno_text());
+  }
+  fd_ = -1;
+  std::error_code ec;
+  std::filesystem::rename(tmp_, path_, ec);
+  if (ec) throw IoError("cannot rename '" + tmp_.string() + "' to '" + path_.string() + "': " + ec.message());
+  // The rename itself reaches the disk with the directory.
+  const int dir = ::open(path_.parent_path().empty() ? "." : path_.parent_path().c_str(), O_RDONLY | O_DIRECTORY);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+}
+
+void read_raw_range(const std::filesystem::path& path, std::uint64_t first, std::uint64_t count,
+                    const RecordVisitor& visit) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw IoError("cannot open '" + path.string() + "': " + errno_text());
+  std::vector<unsigned char> buf(scan_batch * raw_record_size);
+  std::vector<TrialResult> decoded(scan_batch);
+  try {
+    Header h{};
+    if (::pread(fd, h.data(), h.size(), 0) != static_cast<ssize_t>(h.size()) ||
+        h != make_header(raw_format_version, raw_record_size))
+      throw IoError("'" + path.string() + "' is not a version-" + std::to_string(raw_format_version) +
+                    " escapade raw log");
+    std::uint64_t at = first;
+    while (at < first + count) {
+      const std::uint64_t n = std::min<std::uint64_t>(scan_batch, first + count - at);
+      const std::size_t bytes = static_cast<std::size_t>(n) * raw_record_size;
+      std::size_t got = 0;
+      while (got < bytes) {
+        const ssize_t k = ::pread(fd, buf.data() + got, bytes - got,
+                                  static_cast<off_t>(raw_header_size + at * raw_record_size + got));
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0)
+          throw IoError("'" + path.string() + "' ends before record " + std::to_string(at + got / raw_record_size) +
+                        " (" + (k < 0 ? errno_text() : std::string("short file")) + ")");
+        got += static_cast<std::size_t>(k);
+      }
+      for (std::size_t i = 0; i < n; ++i)
+        if (!decode(buf.data() + i * raw_record_size, decoded[i]))
+          throw IoError("'" + path.string() + "': record " + std::to_string(at + i) + " is damaged or missing");
+      visit(std::span<const TrialResult>(decoded.data(), static_cast<std::size_t>(n)));
+      at += n;
+    }
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
 }
 
 void write_raw_log(const std::filesystem::path& path, std::span<const TrialResult> results) {

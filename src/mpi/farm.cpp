@@ -83,27 +83,32 @@ void run_item(const std::vector<trial::Model>& models, const FarmOptions& o, con
   trial::run_trials(models[item.config], o.seed, o.max_steps, item.begin, item.end, out, cancel);
 }
 
-void worker(const std::vector<trial::Model>& models, const FarmOptions& o) {
+bool stop_requested(const FarmOptions& o) { return o.stop != nullptr && o.stop->load(std::memory_order_relaxed); }
+
+bool worker(const std::vector<trial::Model>& models, const FarmOptions& o) {
   wire::Request req;
   for (;;) {
+    req.stopping = stop_requested(o);
     send(wire::encode(req), 0, tag_request);
     int from = 0;
     const wire::Reply reply = wire::decode_reply(receive(0, tag_reply, from));
-    if (!reply.item) return;
+    if (!reply.item) return req.stopping;
     req.finished = reply.item;
     req.results.clear();
-    run_item(models, o, *reply.item, req.results);
+    run_item(models, o, *reply.item, req.results, o.stop);
   }
 }
 
-void master(const Session& s, const std::vector<trial::Model>& models,
+bool master(const Session& s, const std::vector<trial::Model>& models,
             const std::vector<sched::WorkItem>& pending, const FarmOptions& o, const ResultSink& sink) {
   sched::Scheduler scheduler(pending, s.size(), o.policy);
   std::mutex mu;
   std::vector<TrialResult> local_out;
   std::exception_ptr local_error;
   std::atomic<bool> local_done{false};
-  std::atomic<bool> cancel{false};  // set when the master fails: the local thread stops between trials
+  // Set when the master fails or the run is stopped: the local thread stops between trials.
+  std::atomic<bool> cancel{false};
+  bool stopping = false;
 
   std::thread local([&] {
     try {
@@ -112,16 +117,17 @@ void master(const Session& s, const std::vector<trial::Model>& models,
         std::optional<sched::WorkItem> item;
         {
           std::lock_guard lock(mu);
-          if (local_error) break;
+          if (local_error || cancel) break;
           item = scheduler.next_for(0);
         }
         if (!item) break;
         buf.clear();
         run_item(models, o, *item, buf, &cancel);
-        if (cancel) break;
         std::lock_guard lock(mu);
-        scheduler.complete(0, *item);
+        // Stopped part-way: the trials finished are kept (the item is not marked done).
+        if (!cancel) scheduler.complete(0, *item);
         local_out.insert(local_out.end(), buf.begin(), buf.end());
+        if (cancel) break;
       }
     } catch (...) {
       std::lock_guard lock(mu);
@@ -145,6 +151,8 @@ void master(const Session& s, const std::vector<trial::Model>& models,
   };
   try {
     while (stopped < remote || !local_done) {
+      if (!stopping && stop_requested(o)) stopping = true;
+      if (stopping) cancel = true;
       bool active = false;
       int flag = 0;
       MPI_Status st;
@@ -153,10 +161,11 @@ void master(const Session& s, const std::vector<trial::Model>& models,
         int from = 0;
         const wire::Request req = wire::decode_request(receive(st.MPI_SOURCE, tag_request, from));
         std::optional<sched::WorkItem> next;
+        if (req.stopping) stopping = true;
         {
           std::lock_guard lock(mu);
-          if (req.finished) scheduler.complete(from, *req.finished);
-          next = scheduler.next_for(from);
+          if (req.finished && !req.stopping) scheduler.complete(from, *req.finished);
+          if (!stopping) next = scheduler.next_for(from);
         }
         if (!req.results.empty()) sink(req.results);
         send(wire::encode(wire::Reply{next}), from, tag_reply);
@@ -178,7 +187,9 @@ void master(const Session& s, const std::vector<trial::Model>& models,
   }
   local.join();
   drain_local();
+  if (stopping) return true;
   if (!scheduler.done()) throw CommError("the farm stopped with work outstanding");
+  return false;
 }
 
 }  // namespace
@@ -272,14 +283,11 @@ std::vector<std::string> Session::gather(const std::string& bytes, int root) con
   return out;
 }
 
-void run_farm(const Session& session, const std::vector<trial::Model>& models,
+bool run_farm(const Session& session, const std::vector<trial::Model>& models,
               const std::vector<sched::WorkItem>& pending, const FarmOptions& options,
               const ResultSink& sink) {
-  if (session.rank() == 0) {
-    master(session, models, pending, options, sink);
-  } else {
-    worker(models, options);
-  }
+  if (session.rank() == 0) return master(session, models, pending, options, sink);
+  return worker(models, options);
 }
 
 }  // namespace escapade::mpi

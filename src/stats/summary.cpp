@@ -24,19 +24,52 @@ using QuietPolicy = boost::math::policies::policy<
     boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
     boost::math::policies::evaluation_error<boost::math::policies::ignore_error>>;
 
+// The k-th smallest (1-based) escape step, with memory bounded whatever the number of trials:
+// while more than `direct` escapes lie in the candidate range [lo, hi], one replay counts them in
+// `buckets` equal-width buckets and the range shrinks to the bucket holding the k-th; then the
+// escapes of the range are collected and nth_element picks it. Exact, a few replays at most.
+std::uint64_t kth_escape(const TrialReplay& replay, std::uint64_t k, std::uint64_t lo, std::uint64_t hi,
+                         std::uint64_t in_range) {
+  constexpr std::uint64_t direct = 1u << 20;
+  constexpr std::uint64_t buckets = 4096;
+  while (in_range > direct && hi > lo) {
+    const std::uint64_t width = (hi - lo) / buckets + 1;
+    std::vector<std::uint64_t> count(buckets, 0);
+    replay([&](std::span<const TrialResult> batch) {
+      for (const auto& t : batch)
+        if (t.status == TrialStatus::escaped && t.steps >= lo && t.steps <= hi) ++count[(t.steps - lo) / width];
+    });
+    std::uint64_t below = 0, b = 0;
+    while (below + count[b] < k) below += count[b++];
+    k -= below;
+    in_range = count[b];
+    const std::uint64_t new_lo = lo + b * width;
+    hi = std::min(hi, new_lo + (width - 1));
+    lo = new_lo;
+  }
+  std::vector<std::uint64_t> steps;
+  steps.reserve(static_cast<std::size_t>(std::min(in_range, direct)));
+  replay([&](std::span<const TrialResult> batch) {
+    for (const auto& t : batch)
+      if (t.status == TrialStatus::escaped && t.steps >= lo && t.steps <= hi) steps.push_back(t.steps);
+  });
+  const auto kth = steps.begin() + static_cast<std::ptrdiff_t>(k - 1);
+  std::nth_element(steps.begin(), kth, steps.end());
+  return *kth;
+}
+
 // Kaplan–Meier median for the one censoring time this reducer sees: every censored trial is
 // censored at max_steps, and every escape happens at a step ≤ max_steps, so all censored trials
 // stay in the risk set through the last escape and the product telescopes,
 //   Ŝ(t) = Π_{t_j ≤ t} (1 − d_j / n_j) = (m − F(t)) / m,   m = escaped + censored,
 // F(t) the number of escapes at or before t. Ŝ(t) ≤ 1/2 ⇔ 2 F(t) ≥ m, decided in integers so a
 // survival of exactly 1/2 is recognised (a floating-point product can land one ulp either side).
-double kaplan_meier_median(std::vector<std::uint64_t> escape_steps, std::uint64_t at_risk) {
+double kaplan_meier_median(const TrialReplay& replay, std::uint64_t escaped, std::uint64_t at_risk,
+                           std::uint64_t lo, std::uint64_t hi) {
   if (at_risk == 0) return nan;
   const std::uint64_t needed = (at_risk + 1) / 2;  // smallest F with 2F ≥ m
-  if (needed > escape_steps.size()) return nan;
-  const auto kth = escape_steps.begin() + static_cast<std::ptrdiff_t>(needed - 1);
-  std::nth_element(escape_steps.begin(), kth, escape_steps.end());
-  return static_cast<double>(*kth);
+  if (needed > escaped) return nan;
+  return static_cast<double>(kth_escape(replay, needed, lo, hi, escaped));
 }
 
 }  // namespace
@@ -48,36 +81,42 @@ double chi2_quantile(double p, double k) {
 }
 
 EscapeStats reduce(std::span<const TrialResult> results, std::uint64_t max_steps) {
-  EscapeStats st;
-  std::vector<std::uint64_t> escape_steps;
-  escape_steps.reserve(results.size());
-  double along_top_sum = 0, along_flat_sum = 0;
-  for (const TrialResult& t : results) {
-    ++st.trials;
-    if ((t.flags & trial_flags::final_asked) != 0) {
-      ++st.final_asked;
-      if ((t.flags & trial_flags::final_in_region) != 0) ++st.final_in_region;
-    }
-    if (t.status == TrialStatus::escaped && (t.flags & trial_flags::direction) != 0) {
-      ++st.directions;
-      along_top_sum += static_cast<double>(t.along_top);
-      along_flat_sum += static_cast<double>(t.along_flat);
-    }
-    switch (t.status) {
-      case TrialStatus::escaped:
-        ++st.escaped;
-        escape_steps.push_back(t.steps);
-        break;
-      case TrialStatus::censored: ++st.censored; break;
-      case TrialStatus::diverged: ++st.diverged; break;
-    }
-  }
-  const std::uint64_t r = st.escaped;
+  return reduce_stream([&](const std::function<void(std::span<const TrialResult>)>& visit) { visit(results); },
+                       max_steps);
+}
 
+EscapeStats reduce_stream(const TrialReplay& replay, std::uint64_t max_steps) {
+  EscapeStats st;
+  double along_top_sum = 0, along_flat_sum = 0;
   // Sums run in the given (trial-id) order. Step counts are integers, so these double sums are
   // exact (hence order-independent) up to 2^53 total steps, and deterministic beyond.
   double escaped_sum = 0;
-  for (const std::uint64_t k : escape_steps) escaped_sum += static_cast<double>(k);
+  std::uint64_t lo = std::numeric_limits<std::uint64_t>::max(), hi = 0;
+  replay([&](std::span<const TrialResult> batch) {
+    for (const TrialResult& t : batch) {
+      ++st.trials;
+      if ((t.flags & trial_flags::final_asked) != 0) {
+        ++st.final_asked;
+        if ((t.flags & trial_flags::final_in_region) != 0) ++st.final_in_region;
+      }
+      if (t.status == TrialStatus::escaped && (t.flags & trial_flags::direction) != 0) {
+        ++st.directions;
+        along_top_sum += static_cast<double>(t.along_top);
+        along_flat_sum += static_cast<double>(t.along_flat);
+      }
+      switch (t.status) {
+        case TrialStatus::escaped:
+          ++st.escaped;
+          escaped_sum += static_cast<double>(t.steps);
+          lo = std::min(lo, t.steps);
+          hi = std::max(hi, t.steps);
+          break;
+        case TrialStatus::censored: ++st.censored; break;
+        case TrialStatus::diverged: ++st.diverged; break;
+      }
+    }
+  });
+  const std::uint64_t r = st.escaped;
 
   if (st.censored == 0) {
     st.estimator = "sample_mean";
@@ -89,10 +128,13 @@ EscapeStats reduce(std::span<const TrialResult> results, std::uint64_t max_steps
       st.mean_steps_ci_low = st.mean_steps_ci_high = nan;  // one escape says nothing about spread
       if (r >= 2) {
         double ss = 0;  // two-pass variance: no cancellation for long escape times
-        for (const std::uint64_t k : escape_steps) {
-          const double d = static_cast<double>(k) - mean;
-          ss += d * d;
-        }
+        replay([&](std::span<const TrialResult> batch) {
+          for (const TrialResult& t : batch) {
+            if (t.status != TrialStatus::escaped) continue;
+            const double d = static_cast<double>(t.steps) - mean;
+            ss += d * d;
+          }
+        });
         const double sd = std::sqrt(ss / static_cast<double>(r - 1));
         const double t = boost::math::quantile(
             boost::math::students_t_distribution<double>(static_cast<double>(r - 1)), 0.975);
@@ -112,7 +154,7 @@ EscapeStats reduce(std::span<const TrialResult> results, std::uint64_t max_steps
     st.mean_steps_ci_high = r == 0 ? inf : two_s / chi2_quantile(0.025, 2 * dr);
   }
 
-  st.median_steps = kaplan_meier_median(std::move(escape_steps), r + st.censored);
+  st.median_steps = kaplan_meier_median(replay, r, r + st.censored, lo, hi);
   st.p_escape = st.trials == 0 ? nan : static_cast<double>(r) / static_cast<double>(st.trials);
   st.p_final_in_region =
       st.final_asked == 0

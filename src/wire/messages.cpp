@@ -52,7 +52,7 @@ void serialize(Archive& ar, std::optional<escapade::sched::WorkItem>& o, unsigne
 
 template <class Archive>
 void serialize(Archive& ar, escapade::wire::Request& r, unsigned) {
-  ar & r.finished & r.results;
+  ar & r.finished & r.results & r.stopping;
 }
 
 template <class Archive>

@@ -80,8 +80,19 @@ head -1 "$work/out/summary.csv" | grep -q '^config,landscape\.a,sharpness,trials
   || fail "summary.csv header: $(head -1 "$work/out/summary.csv")"
 [ "$(wc -l < "$work/out/summary.csv")" -eq 3 ] || fail "summary.csv should have 2 rows"
 cp "$work/out/summary.csv" "$work/summary.before"
-expect 2 "already holds results" -- "$bin" run "$work/small.toml" --out "$work/out"
+[ -s "$work/out/job.toml" ] && [ -s "$work/out/run.state" ] || fail "run did not record job.toml and run.state"
+# The same job again resumes a finished run: nothing to do, the same summary.
+expect 0 "resuming: 10 of 10 trials already done" -- "$bin" run "$work/small.toml" --out "$work/out"
+cmp -s "$work/out/summary.csv" "$work/summary.before" || fail "resuming a finished run changed summary.csv"
+# A job that would alter the results is refused, naming the key; another job too.
+sed 's/^barrier = 0.2/barrier = 0.3/' "$work/small.toml" > "$work/changed.toml"
+expect 2 "landscape\.barrier = 0\.2, but the job now has landscape\.barrier = 0\.3" -- \
+  "$bin" run "$work/changed.toml" --out "$work/out"
+sed 's/^name = .*/name = "other"/' "$work/small.toml" > "$work/other.toml"
+expect 2 "another job" -- "$bin" run "$work/other.toml" --out "$work/out"
 cmp -s "$work/out/summary.csv" "$work/summary.before" || fail "a refused run changed summary.csv"
+mkdir -p "$work/foreign" && echo x > "$work/foreign/summary.csv"
+expect 2 "already holds results.*no job.toml" -- "$bin" run "$work/small.toml" --out "$work/foreign"
 expect 0 "" -- "$bin" run "$work/small.toml" --out "$work/out" --force
 cmp -s "$work/out/summary.csv" "$work/summary.before" || fail "rerunning the same job changed summary.csv"
 expect 0 "^config,trial,status,steps" -- "$bin" export "$work/out"
@@ -91,9 +102,9 @@ grep -q '"ranks": 1' "$work/out/manifest.json" || fail "manifest lacks ranks"
 
 # A result directory that cannot take the journal: a clear error, on one rank and on two.
 mkdir -p "$work/blocked/trials.journal/x"
-expect 1 "cannot create.*trials.journal" -- "$bin" run "$work/small.toml" --out "$work/blocked" --force
+expect 1 "cannot remove.*trials.journal" -- "$bin" run "$work/small.toml" --out "$work/blocked" --force
 if command -v mpirun >/dev/null; then
-  expect 1 "cannot create.*trials.journal" -- timeout 60 mpirun -n 2 --oversubscribe "$bin" run \
+  expect 1 "cannot remove.*trials.journal" -- timeout 60 mpirun -n 2 --oversubscribe "$bin" run \
     "$work/small.toml" --out "$work/blocked" --force
 fi
 # A torn journal (an interrupted run) still exports, with a warning.

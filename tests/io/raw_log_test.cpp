@@ -2,6 +2,8 @@
 #include "escapade/io/raw_log.hpp"
 
 #include <gtest/gtest.h>
+
+#include <cmath>
 #include <unistd.h>
 
 #include <bit>
@@ -504,11 +506,19 @@ TEST(Progress, PlainLinesWhenNotATerminal) {
   const std::string first = text.substr(0, text.find('\n') + 1);
   EXPECT_EQ(first.rfind("progress: 1200/5000 trials (24.0%), ", 0), 0u) << first;
   EXPECT_NE(first.find(" trials/s, ETA "), std::string::npos) << first;
-  EXPECT_NE(first.find(", escaped 1100\n"), std::string::npos) << first;
+  EXPECT_NE(first.find(", escaped 1100 (91.7%)\n"), std::string::npos) << first;
   EXPECT_EQ(text.find('\r'), std::string::npos);
   const std::string last = text.substr(first.size());
   EXPECT_EQ(last.rfind("finished: 5000/5000 trials in 0:00:0", 0), 0u) << last;
-  EXPECT_NE(last.find("escaped 4800\n"), std::string::npos) << last;
+  EXPECT_NE(last.find("escaped 4800 (96.0%)\n"), std::string::npos) << last;
+}
+
+TEST(Progress, ResumedRunsCountOnlyNewTrialsInTheRate) {
+  Progress p(1000, false, 0.0, nullptr);
+  p.resume_from(900);
+  EXPECT_LE(p.rate(900), 0.0);
+  EXPECT_TRUE(std::isnan(p.eta(900)));
+  EXPECT_EQ(p.eta(1000), 0.0);
 }
 
 TEST(Progress, PlainLinesWaitForTheInterval) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstddef>
@@ -358,6 +359,50 @@ TEST(ReduceCoverage, SampleMeanIntervalCoversTrueMeanWithoutCensoring) {
   // A horizon no draw reaches (P ≈ e^{−100}): every trial escapes.
   const double c = coverage(500, 50000, coverage_reps, coverage_trials, 99, "sample_mean");
   EXPECT_NEAR(c, 0.95, 3 * coverage_se) << "coverage " << c;
+}
+
+// reduce_stream replays the results from "disk" in batches; it must give reduce()'s bits, and its
+// bounded-memory median must be the exact order statistic also above 2^20 escapes, where it
+// narrows the range by histogram passes (here: a wide range with ties and a narrow cluster).
+TEST(ReduceStream, MatchesReduceBitForBitAboveTheDirectSelectionSize) {
+  const std::uint64_t n = (1u << 20) + 300000, max_steps = 5'000'000'000ull;
+  std::vector<TrialResult> rs;
+  rs.reserve(n);
+  std::uint64_t x = 88172645463325252ull;
+  for (std::uint64_t t = 0; t < n; ++t) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;  // xorshift64
+    TrialResult r{};
+    r.trial = t;
+    if (x % 10 == 0) {
+      r.status = TrialStatus::censored;
+      r.steps = max_steps;
+    } else {
+      r.status = TrialStatus::escaped;
+      // 30% in a cluster [1000, 1010] (ties across one bucket), the rest spread to 4e9.
+      r.steps = (x >> 8) % 10 < 3 ? 1000 + (x >> 20) % 11 : 1 + (x >> 12) % 4'000'000'000ull;
+    }
+    rs.push_back(r);
+  }
+  int replays = 0;
+  const TrialReplay replay = [&](const std::function<void(std::span<const TrialResult>)>& visit) {
+    ++replays;
+    for (std::size_t i = 0; i < rs.size(); i += 1000)
+      visit(std::span<const TrialResult>(rs.data() + i, std::min<std::size_t>(1000, rs.size() - i)));
+  };
+  const EscapeStats a = reduce_stream(replay, max_steps);
+  EXPECT_GT(replays, 2) << "the median should have needed histogram passes";
+  std::vector<std::uint64_t> esc;
+  for (const auto& r : rs)
+    if (r.status == TrialStatus::escaped) esc.push_back(r.steps);
+  std::sort(esc.begin(), esc.end());
+  const std::uint64_t m = esc.size() + (n - esc.size());  // escaped + censored
+  EXPECT_EQ(a.median_steps, static_cast<double>(esc[(m + 1) / 2 - 1]));
+  const EscapeStats b = reduce(rs, max_steps);
+  EXPECT_EQ(std::bit_cast<std::uint64_t>(a.mean_steps), std::bit_cast<std::uint64_t>(b.mean_steps));
+  EXPECT_EQ(std::bit_cast<std::uint64_t>(a.mean_steps_ci_high), std::bit_cast<std::uint64_t>(b.mean_steps_ci_high));
+  EXPECT_EQ(a.median_steps, b.median_steps);
+  EXPECT_EQ(a.escaped, b.escaped);
+  EXPECT_EQ(a.censored, b.censored);
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
 #include <span>
 #include <vector>
@@ -76,6 +77,48 @@ struct RawLogContents {
 // that begins like ours (a header cut by a crash) reads as an empty log whose torn_bytes are its
 // size.
 RawLogContents read_raw_log(const std::filesystem::path& path);
+
+// Receives the valid records of a log in file order, in batches of up to 1024.
+using RecordVisitor = std::function<void(std::span<const TrialResult>)>;
+
+struct RawLogScanInfo {
+  std::uint64_t records = 0;     // valid records
+  std::uint64_t torn_bytes = 0;  // bytes after the last valid record
+  std::uint32_t version = raw_format_version;
+};
+
+// read_raw_log without holding the records: each batch goes to `visit` (memory stays bounded).
+RawLogScanInfo scan_raw_log(const std::filesystem::path& path, const RecordVisitor& visit);
+
+// Builds a complete version-2 log of `slots` records in which each record has a fixed place
+// (e.g. trials.bin, sorted by (config, trial): slot = config position · trials + trial), from
+// records given in any order, with bounded memory. Writes "<path>.tmp" (header, then the file
+// sized to all slots); commit() fsyncs it and renames it over `path`, then fsyncs the directory.
+// A slot never put reads as zero bytes, which fail their checksum: read_raw_range refuses it.
+// Without commit() the destructor removes the temporary file. Throws IoError naming the file.
+class SlotLogWriter {
+ public:
+  SlotLogWriter(const std::filesystem::path& path, std::uint64_t slots);
+  ~SlotLogWriter();
+  SlotLogWriter(const SlotLogWriter&) = delete;
+  SlotLogWriter& operator=(const SlotLogWriter&) = delete;
+  // Writing a slot twice keeps the last record.
+  void put(std::uint64_t slot, const TrialResult& result);
+  void commit();
+
+ private:
+  void write_pending();
+  std::filesystem::path path_, tmp_;
+  std::uint64_t slots_;
+  int fd_ = -1;
+  std::vector<unsigned char> pending_;  // records for consecutive slots from pending_slot_
+  std::uint64_t pending_slot_ = 0;
+};
+
+// Streams records [first, first + count) of a complete version-2 log (by record position) to
+// `visit`, in batches. Throws IoError for a missing, damaged or short record, naming it.
+void read_raw_range(const std::filesystem::path& path, std::uint64_t first, std::uint64_t count,
+                    const RecordVisitor& visit);
 
 // Writes `results` as a complete version-2 log file (header + records), atomically (temp file +
 // rename).

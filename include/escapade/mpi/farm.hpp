@@ -8,6 +8,7 @@
 // 2 ms (Open MPI would otherwise busy-poll a core inside blocking calls).
 // Results reach `sink` on rank 0's main thread in completion order; they are sorted later, so the
 // outputs do not depend on the rank count or the schedule.
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -57,12 +58,17 @@ struct FarmOptions {
   // Called on rank 0's main thread every few milliseconds while the farm runs (progress lines
   // that must appear even when no result arrives).
   std::function<void()> tick;
+  // Set asynchronously (a signal handler) on any rank to stop the run early: trials stop
+  // between trials, every trial finished so far still reaches `sink`, no new work is handed out,
+  // and run_farm returns true on every rank that learns of it (rank 0 always does).
+  const std::atomic<bool>* stop = nullptr;
 };
 
 using ResultSink = std::function<void(std::span<const TrialResult>)>;
 
-// Collective over MPI_COMM_WORLD. `pending` and `sink` are used on rank 0 only.
-void run_farm(const Session& session, const std::vector<trial::Model>& models,
+// Collective over MPI_COMM_WORLD. `pending` and `sink` are used on rank 0 only. Returns true when
+// the run was stopped early (FarmOptions::stop) rather than finished.
+bool run_farm(const Session& session, const std::vector<trial::Model>& models,
               const std::vector<sched::WorkItem>& pending, const FarmOptions& options,
               const ResultSink& sink);
 

@@ -31,6 +31,7 @@
 //    along the top and the flattest Hessian eigenvector at θ* (dimensionless, in [0, 1]). The
 //    floats are summed as doubles in trial-id order. NaN if m = 0.
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <span>
 #include <string>
@@ -60,6 +61,13 @@ struct EscapeStats {
 
 // `results` must all belong to one configuration and be sorted by trial id.
 EscapeStats reduce(std::span<const TrialResult> results, std::uint64_t max_steps);
+
+// The same statistics, bit for bit, from results that stay on disk: `replay(visit)` must hand
+// `visit` the configuration's results, sorted by trial id, in batches, every time it is called
+// (two to a few times: sums, the variance, and the median's bounded-memory selection). Memory is
+// O(1) in the number of trials (at most 2^20 escape steps are held for the median).
+using TrialReplay = std::function<void(const std::function<void(std::span<const TrialResult>)>&)>;
+EscapeStats reduce_stream(const TrialReplay& replay, std::uint64_t max_steps);
 
 // Quantile of the χ² distribution with k degrees of freedom (k > 0), by Boost.Math. Returns NaN
 // for k ≤ 0 or p outside [0, 1], and +inf for p = 1; never throws.

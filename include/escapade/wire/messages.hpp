@@ -19,6 +19,9 @@ namespace escapade::wire {
 struct Request {
   std::optional<sched::WorkItem> finished;
   std::vector<TrialResult> results;
+  // The worker was told to stop (a signal): `results` may cover only the first trials of
+  // `finished`, and the run is to stop everywhere.
+  bool stopping = false;
 };
 
 struct Reply {
