@@ -418,6 +418,9 @@ PetscSession::PetscSession(bool self_only) {
   int mpi_running = 0;
   MPI_Initialized(&mpi_running);
   if (self_only && mpi_running) PETSC_COMM_WORLD = MPI_COMM_SELF;
+  // PETSc's own handlers for SIGTERM, SIGUSR1, ... would replace the application's (a graceful
+  // stop on SIGTERM / SIGUSR1, app/signals.hpp) and abort instead.
+  PetscOptionsSetValue(nullptr, "-no_signal_handler", "true");
   if (PetscInitializeNoArguments() != 0) throw PetscError("PetscInitializeNoArguments failed");
   owns_ = true;
 }
