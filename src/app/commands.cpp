@@ -1,6 +1,7 @@
 #include "commands.hpp"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -389,12 +390,14 @@ int run_command(int& argc, char**& argv, const RunOptions& o) {
     std::thread reference_thread;
     if (session.threads_multiple()) reference_thread = std::thread(solve_share);
     bool stopped = false;
+    const auto farm_started = std::chrono::steady_clock::now();
     try {
       stopped = mpi::run_farm(session, models, master ? start->pending : std::vector<sched::WorkItem>{}, fo, sink);
     } catch (...) {
       if (reference_thread.joinable()) reference_thread.join();
       throw;
     }
+    const double farm_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - farm_started).count();
     if (reference_thread.joinable()) reference_thread.join();
     // Every rank learns whether the run was stopped (rank 0 always knows).
     int first = 0;
@@ -439,6 +442,11 @@ int run_command(int& argc, char**& argv, const RunOptions& o) {
     info.started_utc = started_utc;
     info.mpi_library = mpi::Session::library_version();
     info.trials_total = total;
+    info.trials_run = done - start->done;
+    info.farm_seconds = farm_seconds;
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    info.master_peak_rss_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;
     write_outputs(*job, rows, models, refs, std::move(notes), info, o.out);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "escapade: error on rank %d: %s\n", session.rank(), e.what());

@@ -177,7 +177,12 @@ void write_manifest(const job::Job& job, const RunInfo& info, const std::filesys
   field("    ", "started_utc", json_string(info.started_utc));
   field("    ", "finished_utc", json_string(info.finished_utc));
   field("    ", "host", json_string(info.host));
-  field("    ", "trials_total", std::to_string(info.trials_total), true);
+  field("    ", "trials_total", std::to_string(info.trials_total));
+  field("    ", "trials_run", std::to_string(info.trials_run));
+  field("    ", "farm_seconds", json_number(info.farm_seconds));
+  field("    ", "results_per_second",
+        json_number(info.farm_seconds > 0 ? static_cast<double>(info.trials_run) / info.farm_seconds : 0.0));
+  field("    ", "master_peak_rss_mb", json_number(info.master_peak_rss_mb), true);
   out += "  },\n  \"reference_notes\": [";
   for (std::size_t i = 0; i < info.reference_notes.size(); ++i)
     out += (i == 0 ? "\n    " : ",\n    ") + json_string(info.reference_notes[i]);
