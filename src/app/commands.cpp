@@ -581,7 +581,8 @@ int status_command(const fs::path& dir) {
                              field("host"), field("pid"), eta == "null" || eta.empty() ? "unknown" : duration_text(std::atof(eta.c_str())),
                              age);
   } else if (state != "finished") {
-    std::cout << fmt::format("resume with: escapade run {} --out {}{}\n", "JOB", dir.string(),
+    // DIR/job.toml is the job's exact text, so it resumes the run like the original file.
+    std::cout << fmt::format("resume with: escapade run {} --out {}{}\n", (dir / "job.toml").string(), dir.string(),
                              count > 1 ? fmt::format(" --shard {}/{}", index, count) : "");
   } else {
     std::cout << fmt::format("results: {}/summary.csv\n", dir.string());

@@ -100,6 +100,8 @@ expect 0 "^config,trial,status,steps" -- "$bin" export "$work/out"
 expect 1 "no raw log" -- "$bin" export "$work/nothing"
 grep -q '"ranks": 1' "$work/out/manifest.json" || fail "manifest lacks ranks"
 
+# An output directory that cannot be created (root ignores permissions, /proc does not).
+expect 1 "cannot create result directory '/proc/escapade-nowhere'" -- "$bin" run "$work/small.toml" --out /proc/escapade-nowhere
 # A result directory that cannot take the journal: a clear error, on one rank and on two.
 mkdir -p "$work/blocked/trials.journal/x"
 expect 1 "cannot remove.*trials.journal" -- "$bin" run "$work/small.toml" --out "$work/blocked" --force
