@@ -374,12 +374,17 @@ int run_command(int& argc, char**& argv, const RunOptions& o) {
     // farm. Rank 0 gathers the shares afterwards. A reference depends only on its configuration,
     // so the columns are the same at any rank count.
     wire::ReferenceShare share;
+    bool share_cut = false;            // the solves stopped early for a signal
+    bool stop_interruptible = true;    // false once every rank agreed to finish
     const auto solve_share = [&] {
       try {
         const reference::PetscSession petsc(true);
         for (std::size_t c = range.begin + static_cast<std::size_t>(session.rank()); c < range.end;
              c += static_cast<std::size_t>(session.size())) {
-          if (stop.load(std::memory_order_relaxed)) return;
+          if (stop_interruptible && stop.load(std::memory_order_relaxed)) {
+            share_cut = true;
+            return;
+          }
           const ReferenceColumns r = compute_references(models[c]);
           share.records.push_back({c, r.reference_time, r.reference_error, r.theory_time, r.theory, r.why});
         }
@@ -398,15 +403,24 @@ int run_command(int& argc, char**& argv, const RunOptions& o) {
       throw;
     }
     const double farm_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - farm_started).count();
+    const auto save_stopped = [&] {
+      journal->close();
+      if (show) progress->update(done, escaped);
+      snapshot("stopped");
+    };
+    // Saved at once, before waiting for the reference solves: a stop may be followed by SIGKILL.
+    if (stopped && master) save_stopped();
     if (reference_thread.joinable()) reference_thread.join();
-    // Every rank learns whether the run was stopped (rank 0 always knows).
+    // A signal after the farm but before the references were all solved (they stop between
+    // configurations) stops the run too: an incomplete share must not become empty columns.
+    stopped = stopped || share_cut;
+    // Every rank learns whether the run was stopped (rank 0 always knows of its own farm).
     int first = 0;
+    const bool was_saved = stopped && master;
     stopped = session.first_failure(stopped ? exit_stopped : 0, first) != 0;
     if (stopped) {
       if (master) {
-        journal->close();
-        if (show) progress->update(done, escaped);
-        snapshot("stopped");
+        if (!was_saved) save_stopped();
         std::fprintf(stderr,
                      "escapade: stopped by %s: %llu of %llu trials done and saved in %s; run the same command "
                      "again to resume\n",
@@ -415,6 +429,9 @@ int run_command(int& argc, char**& argv, const RunOptions& o) {
       }
       return exit_stopped;
     }
+    // From here on the run finishes: later signals are ignored (the finish is short, and a kill
+    // during it loses nothing).
+    stop_interruptible = false;
     if (!session.threads_multiple()) solve_share();
     const auto shares = session.gather(wire::encode(share));
     if (!master) return 0;
@@ -435,7 +452,7 @@ int run_command(int& argc, char**& argv, const RunOptions& o) {
       }
     }
     auto rows = finish_trials(o.out, *job, models, range);
-    snapshot("finished");
+    snapshot("finishing");
     io::RunInfo info;
     info.ranks = session.size();
     info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -448,6 +465,7 @@ int run_command(int& argc, char**& argv, const RunOptions& o) {
     getrusage(RUSAGE_SELF, &usage);
     info.master_peak_rss_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;
     write_outputs(*job, rows, models, refs, std::move(notes), info, o.out);
+    snapshot("finished");  // last: `status` calls a run finished only when its outputs are written
   } catch (const std::exception& e) {
     std::fprintf(stderr, "escapade: error on rank %d: %s\n", session.rank(), e.what());
     std::fflush(stderr);
@@ -563,7 +581,7 @@ int status_command(const fs::path& dir) {
                              .count()
                        : -1.0;
   const std::string snap_state = field("state");
-  if (d.sorted_complete && fs::exists(dir / "summary.csv")) {
+  if (d.sorted_complete && fs::exists(dir / "summary.csv") && (snap_state == "finished" || snap.empty())) {
     state = "finished";
   } else if (snap_state == "running") {
     bool alive = age >= 0 && age < 60;
@@ -655,22 +673,35 @@ void parse_shard(const std::string& text, std::uint32_t& index, std::uint32_t& c
 
 
 int export_command(const fs::path& dir) {
-  std::vector<TrialResult> results;
-  if (fs::exists(dir / "trials.bin")) {
-    results = io::read_raw_log(dir / "trials.bin").results;
+  const auto warn_torn = [&](std::uint64_t torn, std::size_t kept) {
+    if (torn > 0)
+      std::fprintf(stderr, "escapade: warning: %s ends in %llu bytes of a torn record (an interrupted run); "
+                           "exporting the %zu complete records\n",
+                   dir.c_str(), static_cast<unsigned long long>(torn), kept);
+  };
+  if (fs::exists(dir / "job.toml") && fs::exists(dir / "trials.journal")) {
+    // A run in progress or stopped: what trials.bin (of an earlier finish) and the journal hold.
+    std::uint32_t index = 0, count = 1;
+    const job::Job job = read_dir_job(dir, index, count);
+    std::uint64_t torn = 0;
+    const auto results = collect_done(dir, job, shard_range(job.configs.size(), index, count), torn);
+    warn_torn(torn, results.size());
+    io::write_raw_csv(results, std::cout);
+  } else if (fs::exists(dir / "trials.bin")) {
+    // A finished run: streamed, whatever its size.
+    io::write_raw_csv({}, std::cout);
+    const auto info = io::scan_raw_log(dir / "trials.bin", [&](std::span<const TrialResult> batch) {
+      io::write_raw_csv(batch, std::cout, false);
+    });
+    warn_torn(info.torn_bytes, info.records);
   } else if (fs::exists(dir / "trials.journal")) {
     auto contents = io::read_raw_log(dir / "trials.journal");
-    if (contents.torn_bytes > 0)
-      std::fprintf(stderr, "escapade: warning: %s/trials.journal ends in %llu bytes of a torn record "
-                           "(an interrupted run); exporting the %zu complete records before them\n",
-                   dir.c_str(), static_cast<unsigned long long>(contents.torn_bytes),
-                   contents.results.size());
-    results = std::move(contents.results);
-    sort_results(results);
+    warn_torn(contents.torn_bytes, contents.results.size());
+    sort_results(contents.results);
+    io::write_raw_csv(contents.results, std::cout);
   } else {
     throw IoError(fmt::format("'{}' holds no raw log (trials.bin or trials.journal)", dir.string()));
   }
-  io::write_raw_csv(results, std::cout);
   return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "signals.hpp"
 #include "escapade/core/build_info.hpp"
 #include "escapade/core/error.hpp"
 
@@ -102,6 +103,8 @@ int main(int argc, char** argv) {
     if (!shard.empty()) escapade::app::parse_shard(shard, run_opts.shard_index, run_opts.shard_count);
     run_opts.job = run_job;
     run_opts.out = run_out;
+    // Before MPI starts, so that a signal during start-up stops the run cleanly too.
+    escapade::app::install_stop_handlers();
     return escapade::app::run_command(argc, argv, run_opts);
   } catch (const escapade::ConfigError& e) {
     std::fprintf(stderr, "escapade: error: %s\n", e.what());

@@ -1,7 +1,14 @@
 #include "run_dir.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -69,9 +76,10 @@ std::string read_text(const fs::path& file) {
   return job::read_job_text(file);
 }
 
+// run.state first: job.toml is what marks a directory as resumable, so it comes last.
 void write_state(const fs::path& dir, const std::string& job_text, std::uint32_t index, std::uint32_t count) {
-  io::write_file_atomically(dir / "job.toml", job_text);
   io::write_file_atomically(dir / "run.state", fmt::format("escapade run state 1\nshard {}/{}\n", index, count));
+  io::write_file_atomically(dir / "job.toml", job_text);
 }
 
 std::string utc_now() {
@@ -99,8 +107,8 @@ void check_continuation(const job::Job& before, const job::Job& now, const std::
         where, before.name, key, was, key, is, why));
   };
   if (before.name != now.name)
-    throw ConfigError(fmt::format("'{}' holds results of another job ('{}', not '{}'); use another --out, or "
-                                  "--force to discard them",
+    throw ConfigError(fmt::format("'{}' holds results of another job (job.name '{}', not '{}'); use another "
+                                  "--out, or --force to discard them",
                                   where, before.name, now.name));
   if (before.seed != now.seed)
     throw refuse("job.seed", std::to_string(before.seed), std::to_string(now.seed), "that alters every trial");
@@ -141,7 +149,8 @@ void check_continuation(const job::Job& before, const job::Job& now, const std::
     }
     for (const auto& [k, v] : was)
       if (!is.count(k)) throw refuse(k, v, "(absent)", "that alters the results");
-    throw refuse(fmt::format("configuration {}", c), "its old parameters", "new ones", "that alters the results");
+    throw refuse(fmt::format("the order of configuration {}'s parameters", c), "the old order", "another",
+                 "the parameters' order keys the random streams, so reordering keys alters the results");
   }
   if (before.configs.size() != now.configs.size())
     throw refuse("the number of configurations", std::to_string(before.configs.size()),
@@ -178,11 +187,6 @@ RunStart open_run_dir(const fs::path& dir, const job::Job& job, std::uint32_t sh
   std::error_code ec;
   if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
     throw ConfigError(fmt::format("--out '{}' exists and is not a directory", dir.string()));
-  if (force)
-    for (const char* f : run_files) {
-      fs::remove(dir / f, ec);
-      if (ec) throw IoError(fmt::format("cannot remove '{}' (--force): {}", (dir / f).string(), ec.message()));
-    }
   fs::create_directories(dir, ec);
   if (ec) throw IoError(fmt::format("cannot create result directory '{}': {}", dir.string(), ec.message()));
   if (access(dir.c_str(), W_OK) != 0)
@@ -190,9 +194,22 @@ RunStart open_run_dir(const fs::path& dir, const job::Job& job, std::uint32_t sh
 
   const ShardRange range = shard_range(job.configs.size(), shard_index, shard_count);
   RunStart start;
+  // One run per directory at a time: an exclusive lock held until the process ends.
+  start.lock_fd = ::open((dir / ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  if (start.lock_fd < 0)
+    throw IoError(fmt::format("cannot create '{}': {}", (dir / ".lock").string(), std::strerror(errno)));
+  if (::flock(start.lock_fd, LOCK_EX | LOCK_NB) != 0)
+    throw ConfigError(fmt::format("another escapade run is using '{}' (it holds {}); wait for it, or stop it first",
+                                  dir.string(), (dir / ".lock").string()));
+  if (force)
+    for (const char* f : run_files) {
+      fs::remove(dir / f, ec);
+      if (ec) throw IoError(fmt::format("cannot remove '{}' (--force): {}", (dir / f).string(), ec.message()));
+    }
   if (!fs::exists(dir / "job.toml")) {
+    // run.state alone is a start interrupted before job.toml was written: nothing ran yet.
     for (const char* f : run_files)
-      if (fs::exists(dir / f))
+      if (std::string_view(f) != "run.state" && std::string_view(f) != "progress.json" && fs::exists(dir / f))
         throw ConfigError(fmt::format("--out '{}' already holds results ({}) but no job.toml, so it cannot be "
                                       "resumed; choose another directory or pass --force to replace them",
                                       dir.string(), f));
@@ -218,7 +235,7 @@ RunStart open_run_dir(const fs::path& dir, const job::Job& job, std::uint32_t sh
     const fs::path tmp = dir / "trials.journal.tmp";
     {
       io::RawLogWriter out(tmp, false);
-      sched::TrialSet seen(job.configs.size());
+      sched::TrialSet seen(range.begin, range.size(), job.trials);
       std::vector<TrialResult> batch;
       for_each_done(dir, job, range, seen, [&](const TrialResult& r) {
         if ((r.flags & trial_flags::final_asked) != 0) return;
@@ -230,28 +247,51 @@ RunStart open_run_dir(const fs::path& dir, const job::Job& job, std::uint32_t sh
     }
     fs::rename(tmp, dir / "trials.journal");
     fs::remove(dir / "trials.bin", ec);
+    if (ec)
+      throw IoError(fmt::format("cannot remove '{}' (extending max_steps): {}", (dir / "trials.bin").string(),
+                                ec.message()));
     start.message = fmt::format("extending max_steps from {} to {}", before.max_steps, job.max_steps);
   }
   if (job.trials != before.trials)
     start.message += fmt::format("{}extending trials from {} to {} per configuration",
                                  start.message.empty() ? "" : "; ", before.trials, job.trials);
+  if (!start.message.empty()) {
+    // The old outputs describe the old job: gone before job.toml changes.
+    for (const char* f : {"summary.csv", "manifest.json", "escape_time.gp", "escape_time.png"}) {
+      fs::remove(dir / f, ec);
+      if (ec) throw IoError(fmt::format("cannot remove '{}' (extending the run): {}", (dir / f).string(), ec.message()));
+    }
+  }
   write_state(dir, job.text, shard_index, shard_count);
 
-  sched::TrialSet seen(job.configs.size());
+  sched::TrialSet seen(range.begin, range.size(), job.trials);
   start.torn_bytes = for_each_done(dir, job, range, seen, [&](const TrialResult& r) {
     ++start.done;
     start.escaped += r.status == TrialStatus::escaped;
   });
+  // Gaps closer than a chunk are joined: the master's work list stays at most trials / 256 + 1
+  // items per configuration however scattered the missing trials are (repeats are dropped).
   for (std::uint32_t c = range.begin; c < range.end; ++c) {
-    const auto gaps = seen.missing(c, job.trials);
+    const auto gaps = seen.missing(c, 256);
     start.pending.insert(start.pending.end(), gaps.begin(), gaps.end());
   }
   return start;
 }
 
+std::vector<TrialResult> collect_done(const fs::path& dir, const job::Job& job, ShardRange range,
+                                      std::uint64_t& torn_bytes) {
+  std::vector<TrialResult> out;
+  sched::TrialSet seen(range.begin, range.size(), job.trials);
+  torn_bytes = for_each_done(dir, job, range, seen, [&](const TrialResult& r) { out.push_back(r); });
+  std::sort(out.begin(), out.end(), [](const TrialResult& a, const TrialResult& b) {
+    return a.config != b.config ? a.config < b.config : a.trial < b.trial;
+  });
+  return out;
+}
+
 DoneCount count_done(const fs::path& dir, const job::Job& job, ShardRange range) {
   DoneCount d;
-  sched::TrialSet seen(job.configs.size());
+  sched::TrialSet seen(range.begin, range.size(), job.trials);
   d.torn_bytes = for_each_done(dir, job, range, seen, [&](const TrialResult& r) {
     ++d.done;
     d.escaped += r.status == TrialStatus::escaped;
@@ -273,11 +313,14 @@ std::vector<io::SummaryRow> reduce_sorted(const fs::path& trials_bin, const job:
     const std::uint64_t first = static_cast<std::uint64_t>(c - range.begin) * job.trials;
     row.stats = stats::reduce_stream(
         [&](const std::function<void(std::span<const TrialResult>)>& visit) {
+          std::uint64_t at = first;
           io::read_raw_range(trials_bin, first, job.trials, [&](std::span<const TrialResult> batch) {
-            for (const auto& r : batch)
-              if (r.config != c)
-                throw IoError(fmt::format("'{}': record {} belongs to configuration {}, expected {}",
-                                          trials_bin.string(), first, r.config, c));
+            for (const auto& r : batch) {
+              if (r.config != c || r.trial != at - first)
+                throw IoError(fmt::format("'{}': record {} is trial {} of configuration {}, expected trial {} of {}",
+                                          trials_bin.string(), at, r.trial, r.config, at - first, c));
+              ++at;
+            }
             visit(batch);
           });
         },
@@ -296,7 +339,7 @@ std::vector<io::SummaryRow> finish_trials(const fs::path& dir, const job::Job& j
   const std::uint64_t slots = static_cast<std::uint64_t>(range.size()) * job.trials;
   {
     io::SlotLogWriter out(dir / "trials.bin", slots);
-    sched::TrialSet seen(job.configs.size());
+    sched::TrialSet seen(range.begin, range.size(), job.trials);
     for_each_done(dir, job, range, seen, [&](const TrialResult& r) {
       out.put(static_cast<std::uint64_t>(r.config - range.begin) * job.trials + r.trial, r);
     });

@@ -8,6 +8,7 @@
 //   trials.bin      the finished run's raw log sorted by (config, trial): record
 //                   (c − first) · trials + t holds trial t of configuration c
 //   progress.json   the master's last progress snapshot (for `escapade status`)
+//   .lock           flock'ed by the run using the directory (a second run is refused)
 //   summary.csv, escape_time.gp/.png, manifest.json: the outputs, rewritten by every finish
 // A trial is done when a valid record for it is in trials.bin or trials.journal. Every record is a
 // pure function of (job, configuration, trial) — counter-based streams — so a resumed run's
@@ -39,6 +40,7 @@ struct RunStart {
   std::uint64_t torn_bytes = 0;     // a torn journal tail that was cut
   std::vector<sched::WorkItem> pending;  // the trials still to run, in configuration order
   std::string message;              // one line for the user when resuming or extending
+  int lock_fd = -1;                 // DIR/.lock, flock'ed for the process's lifetime
 };
 
 // Makes `dir` ready for `job` (shard index/count): a new directory (or `force`: its results
@@ -77,6 +79,11 @@ void write_progress_file(const std::filesystem::path& dir, const ProgressSnapsho
 
 // Reads job.toml and run.state of a result directory; throws IoError/ConfigError naming the file.
 job::Job read_dir_job(const std::filesystem::path& dir, std::uint32_t& shard_index, std::uint32_t& shard_count);
+
+// The valid, distinct trials of the shard in trials.bin and trials.journal, sorted by (config,
+// trial); `torn_bytes` gets the bytes of torn tails dropped.
+std::vector<TrialResult> collect_done(const std::filesystem::path& dir, const job::Job& job, ShardRange range,
+                                      std::uint64_t& torn_bytes);
 
 // Counts the valid, distinct trials of the shard in trials.bin and trials.journal.
 struct DoneCount {

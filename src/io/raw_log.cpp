@@ -436,8 +436,8 @@ void write_raw_log(const std::filesystem::path& path, std::span<const TrialResul
   write_file_atomically(path, bytes);
 }
 
-void write_raw_csv(std::span<const TrialResult> results, std::ostream& out) {
-  out << "config,trial,status,steps,final_in_region,along_top,along_flat\n";
+void write_raw_csv(std::span<const TrialResult> results, std::ostream& out, bool header) {
+  if (header) out << "config,trial,status,steps,final_in_region,along_top,along_flat\n";
   for (const TrialResult& r : results) {
     out << r.config << ',' << r.trial << ',' << to_string(r.status) << ',' << r.steps << ',';
     if ((r.flags & trial_flags::final_asked) != 0) {

@@ -47,6 +47,7 @@ std::uint64_t kth_escape(const TrialReplay& replay, std::uint64_t k, std::uint64
     hi = std::min(hi, new_lo + (width - 1));
     lo = new_lo;
   }
+  if (lo == hi) return lo;  // every candidate ties (possibly more than `direct` of them)
   std::vector<std::uint64_t> steps;
   steps.reserve(static_cast<std::size_t>(std::min(in_range, direct)));
   replay([&](std::span<const TrialResult> batch) {

@@ -15,6 +15,10 @@ mkdir -p "$OMPI_MCA_orte_tmpdir_base"
 if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
 status=0
 fail() { echo "FAIL: $*"; status=1; }
+started() {  # started DIR: wait (up to 60 s) until the run in DIR has begun its trials
+  for _ in $(seq 600); do [ -s "$1/progress.json" ] && return 0; sleep 0.1; done
+  return 1
+}
 same() {  # same DIR WHAT: DIR's outputs equal the uninterrupted run's
   for f in summary.csv trials.bin; do
     cmp -s "$work/ref/$f" "$1/$f" || fail "$2: $f differs from the uninterrupted run"
@@ -47,23 +51,27 @@ for i in 1 2 3 4 5 6; do
   fi
 done
 [ "$kills" -ge 3 ] || fail "only $kills of 6 runs were still running when killed (make the job longer)"
+had_job=no; [ -s "$work/k/job.toml" ] && had_job=yes
 "$bin" run "$job" --out "$work/k" --progress none > "$work/k.out" 2>"$work/k.err" || fail "resume after kill -9: $(cat "$work/k.err")"
-grep -q "resuming" "$work/k.err" || fail "the final run did not resume: $(cat "$work/k.err")"
+[ $had_job = no ] || grep -q "resuming" "$work/k.err" || fail "the final run did not resume: $(cat "$work/k.err")"
 same "$work/k" "after $kills kill -9 and resumes"
 
 # 2. A clean stop by SIGTERM (plain) and SIGUSR1 (through mpirun), then resume.
 "$bin" run "$job" --out "$work/t" --progress none >/dev/null 2>"$work/t.err" &
 pid=$!
-sleep 0.8
+started "$work/t" || fail "the run did not start"
+sleep 0.5
 kill -TERM "$pid"
 wait "$pid"; rc=$?
 [ "$rc" -eq 3 ] || fail "SIGTERM: exit code $rc, expected 3; $(cat "$work/t.err")"
 grep -q "stopped by .*run the same command again to resume" "$work/t.err" || fail "SIGTERM message: $(cat "$work/t.err")"
 grep -q '"state": "stopped"' "$work/t/progress.json" || fail "progress.json after SIGTERM: $(cat "$work/t/progress.json")"
 "$bin" status "$work/t" | grep -q "^state: stopped" || fail "status after SIGTERM: $("$bin" status "$work/t")"
+rm -f "$work/t/progress.json"
 mpirun -n 2 --oversubscribe "$bin" run "$job" --out "$work/t" --progress none >/dev/null 2>"$work/t.err" &
 pid=$!
-sleep 1.5
+started "$work/t" || fail "the mpirun run did not start"
+sleep 0.5
 kill -USR1 "$pid"
 wait "$pid"; rc=$?
 [ "$rc" -eq 3 ] || [ "$rc" -eq 0 ] || fail "SIGUSR1 under mpirun: exit code $rc, expected 3; $(cat "$work/t.err")"
@@ -71,6 +79,42 @@ wait "$pid"; rc=$?
 "$bin" run "$job" --out "$work/t" --progress none >/dev/null 2>"$work/t.err" || fail "resume after a stop: $(cat "$work/t.err")"
 same "$work/t" "after SIGTERM and SIGUSR1 stops"
 "$bin" status "$work/t" | grep -q "^state: finished" || fail "status of a finished run: $("$bin" status "$work/t")"
+
+# 2b. A signal after the trials, while reference solves are still going (many configurations,
+#     instant trials): either the run stops (exit 3) and resumes, or it finishes; never a summary
+#     with reference columns missing.
+cat > "$work/late.toml" <<'TOML'
+[job]
+name = "late"
+seed = 2
+trials = 2
+max_steps = 1000
+[landscape]
+kind = "kramers_well"
+a = { linspace = [1.0, 9.0, 60] }
+b = 1.0
+barrier = 1.0
+[dynamics]
+lr = 0.001
+[noise]
+kind = "isotropic"
+sigma = 20.0
+[escape]
+kind = "barrier"
+TOML
+"$bin" run "$work/late.toml" --out "$work/late-ref" --progress none >/dev/null 2>&1 || fail "late: reference run"
+"$bin" run "$work/late.toml" --out "$work/late" --progress none >/dev/null 2>"$work/late.err" &
+pid=$!
+started "$work/late"
+sleep 0.3
+kill -TERM "$pid" 2>/dev/null
+wait "$pid"; rc=$?
+if [ "$rc" -eq 3 ]; then
+  "$bin" run "$work/late.toml" --out "$work/late" --progress none >/dev/null 2>&1 || fail "late: resume"
+elif [ "$rc" -ne 0 ]; then
+  fail "late signal: exit code $rc; $(cat "$work/late.err")"
+fi
+cmp -s "$work/late-ref/summary.csv" "$work/late/summary.csv" || fail "late signal (exit $rc): summary differs"
 
 # 3. Extension: a third of the trials and a fifth of max_steps first, then the full job.
 ntrials=$(sed -n 's/^trials = //p' "$job")

@@ -405,5 +405,19 @@ TEST(ReduceStream, MatchesReduceBitForBitAboveTheDirectSelectionSize) {
   EXPECT_EQ(a.censored, b.censored);
 }
 
+// More than 2^20 escapes at one step value: the selection ends on a one-value range and returns it
+// without collecting the ties.
+TEST(ReduceStream, MedianOfMassiveTies) {
+  std::vector<TrialResult> rs((1u << 20) + 5000);
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    rs[i].trial = i;
+    rs[i].status = TrialStatus::escaped;
+    rs[i].steps = i < 1000 ? 3 : 7;
+  }
+  EXPECT_EQ(reduce(rs, 100).median_steps, 7.0);
+  for (std::size_t i = 0; i < rs.size(); ++i) rs[i].steps = i < rs.size() - 1000 ? 3 : 7;
+  EXPECT_EQ(reduce(rs, 100).median_steps, 3.0);
+}
+
 }  // namespace
 }  // namespace escapade::stats

@@ -128,6 +128,7 @@ void write_raw_log(const std::filesystem::path& path, std::span<const TrialResul
 // record: status as a word; final_in_region 0 or 1 where the flags say it was asked
 // (final_asked), else empty; along_top and along_flat (shortest round-trip text of the float)
 // where the direction flag is set, else empty.
-void write_raw_csv(std::span<const TrialResult> results, std::ostream& out);
+// `header` = false writes the rows only (for results written in batches).
+void write_raw_csv(std::span<const TrialResult> results, std::ostream& out, bool header = true);
 
 }  // namespace escapade::io
