@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <cstdio>
 #include <cstddef>
 #include <limits>
 #include <numbers>
+#include <string>
 #include <tuple>
 #include <utility>
 
@@ -223,6 +226,228 @@ TEST(BallExit2d, LargeBarrierAsymptoteAndNoOverflow) {
   }
   EXPECT_TRUE(std::isnan(ball_exit_2d_isotropic(0, 1, 1).time));
   EXPECT_TRUE(std::isnan(ball_exit_2d_isotropic(1, 1, 0).time));
+}
+
+// --- Eyring–Kramers -------------------------------------------------------------------------
+
+// Separable quadratic saddle: minimum curvatures (a, c) = (1, 3), saddle curvatures (−2, 3),
+// ΔU = 1, D = 1/4: T = π/2 · sqrt(6/3) · e⁴ = (π/√2) e⁴ ≈ 121.2866.
+TEST(EyringKramers, SeparableQuadraticSaddleByHand) {
+  const TheoryValue t = eyring_kramers_first_hitting(2, 2 * 3, 1 * 3, 1, 0.25);
+  EXPECT_EQ(t.formula, "eyring_kramers");
+  EXPECT_NEAR(t.time, std::numbers::pi / std::sqrt(2.0) * std::exp(4.0), 1e-12 * t.time);
+  EXPECT_NEAR(t.time, 121.2866, 1e-4);
+  // The y curvature cancels when it is the same at the minimum and the saddle: the 1-D Kramers.
+  for (double c : {0.5, 3.0, 40.0})
+    EXPECT_NEAR(eyring_kramers_first_hitting(2, 2 * c, 1 * c, 1, 0.25).time,
+                kramers_first_hitting(1, 2, 1, 0.25).time, 1e-12 * t.time);
+  // Stiffer across the saddle than in the well: a narrower gate, a longer time (√(c_s/c_m)).
+  EXPECT_NEAR(eyring_kramers_first_hitting(2, 2 * 12, 1 * 3, 1, 0.25).time / t.time, 2, 1e-12);
+  EXPECT_TRUE(std::isnan(eyring_kramers_first_hitting(0, 6, 3, 1, 0.25).time));
+  EXPECT_TRUE(std::isnan(eyring_kramers_first_hitting(2, 6, -3, 1, 0.25).time));
+  EXPECT_TRUE(std::isnan(eyring_kramers_first_hitting(2, 6, 3, 1, 0).time));
+}
+
+// --- 2-D gates ------------------------------------------------------------------------------
+
+// A smooth double well with a coupled transverse direction, rotated by θ and shifted by c:
+// (ξ, η) = Rᵀ(x − c), U = ΔU (ξ² − 1)² + ½ k (1 + β ξ²) η². Minimum ξ = −1 (Hessian diag(8ΔU,
+// k(1 + β))), index-1 saddle at ξ = 0 (diag(−4ΔU, k)); by the symmetry ξ → −ξ the line ξ = 0 is
+// the separatrix. The escape set is ξ ≥ tan(tilt)·η (tilt = 0: the separatrix).
+struct CoupledWell {
+  double barrier = 1, k = 2, beta = 1, theta = 0.4, tilt = 0;
+  std::array<double, 2> c{0.3, -0.2};
+
+  std::array<double, 2> to_local(const double* x) const {
+    const double dx = x[0] - c[0], dy = x[1] - c[1];
+    return {std::cos(theta) * dx + std::sin(theta) * dy, -std::sin(theta) * dx + std::cos(theta) * dy};
+  }
+  std::array<double, 2> minimum() const {
+    return {c[0] - std::cos(theta), c[1] - std::sin(theta)};
+  }
+  Surface2d surface() const {
+    Surface2d s;
+    s.value = [this](const double* x) {
+      const auto [xi, eta] = to_local(x);
+      return barrier * (xi * xi - 1) * (xi * xi - 1) + 0.5 * k * (1 + beta * xi * xi) * eta * eta;
+    };
+    s.gradient = [this](const double* x, double* g) {
+      const auto [xi, eta] = to_local(x);
+      const double gx = 4 * barrier * xi * (xi * xi - 1) + k * beta * xi * eta * eta;
+      const double ge = k * (1 + beta * xi * xi) * eta;
+      g[0] = std::cos(theta) * gx - std::sin(theta) * ge;
+      g[1] = std::sin(theta) * gx + std::cos(theta) * ge;
+    };
+    s.hessian = [this](const double* x, double* h) {
+      const auto [xi, eta] = to_local(x);
+      const double a = 4 * barrier * (3 * xi * xi - 1) + k * beta * eta * eta;
+      const double b = 2 * k * beta * xi * eta;
+      const double d = k * (1 + beta * xi * xi);
+      const double co = std::cos(theta), si = std::sin(theta);
+      // R [[a, b], [b, d]] Rᵀ with R = [[co, −si], [si, co]].
+      h[0] = co * co * a - 2 * co * si * b + si * si * d;
+      h[1] = co * si * a + (co * co - si * si) * b - co * si * d;
+      h[2] = h[1];
+      h[3] = si * si * a + 2 * co * si * b + co * co * d;
+    };
+    s.escaped = [this](const double* x) {
+      const auto [xi, eta] = to_local(x);
+      return xi >= std::tan(tilt) * eta;
+    };
+    return s;
+  }
+};
+
+TEST(FindGate2d, FindsTheIndexOneSaddleOnTheSeparatrix) {
+  const CoupledWell w;
+  const Surface2d s = w.surface();
+  const auto m = w.minimum();
+  const Gate2d g = find_gate_2d(s, m, {m[0] - 2.5, m[1] - 2.5}, {m[0] + 2.5, m[1] + 2.5});
+  ASSERT_EQ(g.kind, GateKind::saddle) << g.why;
+  ASSERT_EQ(g.saddles.size(), 1u);
+  EXPECT_NEAR(g.point[0], w.c[0], 1e-9);
+  EXPECT_NEAR(g.point[1], w.c[1], 1e-9);
+  EXPECT_NEAR(g.barrier, 1, 1e-12);
+  EXPECT_NEAR(g.saddles[0].curv_unstable, 4, 1e-9);
+  EXPECT_NEAR(g.saddles[0].curv_stable, 2, 1e-9);
+  EXPECT_NEAR(g.det_h_min, 8 * 4, 1e-9);
+  EXPECT_EQ(g.slope, 0);
+}
+
+// The same saddle with the escape boundary tilted by 20° from the separatrix: the saddle is still
+// the lowest boundary point, but the boundary is not its separatrix, so neither formula applies.
+TEST(FindGate2d, RejectsABoundaryThatIsNotTheSeparatrix) {
+  CoupledWell w;
+  w.tilt = 20 * std::numbers::pi / 180;
+  const auto m = w.minimum();
+  const Gate2d g = find_gate_2d(w.surface(), m, {m[0] - 2.5, m[1] - 2.5}, {m[0] + 2.5, m[1] + 2.5});
+  EXPECT_EQ(g.kind, GateKind::none);
+  EXPECT_TRUE(g.saddles.empty());
+  EXPECT_NE(g.why.find("separatrix"), std::string::npos) << g.why;
+}
+
+// U = 2x² − x⁴ + ε(3x − x³)/2 + y², escape |x| ≥ 1: saddles at (±1, 0) (the ε term has zero
+// slope there) of heights 1 ± ε and curvatures −8 ∓ 3ε along x; both are found, lowest first.
+TEST(FindGate2d, ListsSeveralSaddlesLowestFirst) {
+  const double eps = 0.05;
+  Surface2d s;
+  s.value = [eps](const double* x) {
+    return 2 * x[0] * x[0] - std::pow(x[0], 4) + 0.5 * eps * (3 * x[0] - std::pow(x[0], 3)) + x[1] * x[1];
+  };
+  s.gradient = [eps](const double* x, double* g) {
+    g[0] = 4 * x[0] - 4 * std::pow(x[0], 3) + 1.5 * eps * (1 - x[0] * x[0]);
+    g[1] = 2 * x[1];
+  };
+  s.hessian = [eps](const double* x, double* h) {
+    h[0] = 4 - 12 * x[0] * x[0] - 3 * eps * x[0];
+    h[1] = h[2] = 0;
+    h[3] = 2;
+  };
+  s.escaped = [](const double* x) { return std::abs(x[0]) >= 1; };
+  std::array<double, 2> m{0, 0};  // the minimum, x ≈ −3ε/8, by Newton
+  for (int i = 0; i < 50; ++i) {
+    double g[2], h[4];
+    s.gradient(m.data(), g);
+    s.hessian(m.data(), h);
+    m[0] -= g[0] / h[0];
+  }
+  const Gate2d g = find_gate_2d(s, m, {-1.1, -2.5}, {1.1, 2.5});
+  ASSERT_EQ(g.kind, GateKind::saddle) << g.why;
+  ASSERT_EQ(g.saddles.size(), 2u);
+  EXPECT_NEAR(g.saddles[0].point[0], -1, 1e-9);
+  EXPECT_NEAR(g.saddles[1].point[0], 1, 1e-9);
+  EXPECT_NEAR(g.saddles[1].value - g.saddles[0].value, 2 * eps, 1e-12);
+  EXPECT_NEAR(g.saddles[0].curv_unstable, 8 - 3 * eps, 1e-9);
+  EXPECT_NEAR(g.saddles[1].curv_unstable, 8 + 3 * eps, 1e-9);
+}
+
+// A crease: U = min(½(4x² + y²), ½((x − 2)² + y²) + 1.5) rises from the minimum 0 into the switch
+// between the branches with a slope and no critical point (both Hessians positive definite), as
+// zhu2d's ridge does. The switching curve meets the x axis where 2x² = ½(x − 2)² + 1.5, x = 1,
+// U = 2, with the inner slope ∂U/∂x = 4.
+TEST(FindGate2d, ACreaseIsABoundaryGateWithoutSaddles) {
+  Surface2d s;
+  const auto inner = [](const double* x) { return 0.5 * (4 * x[0] * x[0] + x[1] * x[1]); };
+  const auto outer = [](const double* x) { return 0.5 * ((x[0] - 2) * (x[0] - 2) + x[1] * x[1]) + 1.5; };
+  s.value = [=](const double* x) { return std::min(inner(x), outer(x)); };
+  s.gradient = [=](const double* x, double* g) {
+    if (inner(x) <= outer(x)) {
+      g[0] = 4 * x[0];
+      g[1] = x[1];
+    } else {
+      g[0] = x[0] - 2;
+      g[1] = x[1];
+    }
+  };
+  s.hessian = [=](const double* x, double* h) {
+    h[0] = inner(x) <= outer(x) ? 4 : 1;
+    h[1] = h[2] = 0;
+    h[3] = 1;
+  };
+  s.escaped = [=](const double* x) { return outer(x) < inner(x); };
+  const Gate2d g = find_gate_2d(s, {0, 0}, {-3, -3}, {3, 3});
+  ASSERT_EQ(g.kind, GateKind::boundary) << g.why;
+  EXPECT_TRUE(g.saddles.empty());
+  EXPECT_NEAR(g.point[0], 1, 1e-7);
+  EXPECT_NEAR(g.point[1], 0, 1e-7);
+  EXPECT_NEAR(g.barrier, 2, 1e-7);
+  EXPECT_NEAR(g.slope, 4, 1e-6);
+  EXPECT_NEAR(g.det_h_min, 4, 1e-12);
+  // An escape set beyond a higher ridge (the region x ≥ 1.8, in the outer basin): U falls on the
+  // way, so its boundary is not the barrier.
+  s.escaped = [](const double* x) { return x[0] >= 1.8; };
+  const Gate2d beyond = find_gate_2d(s, {0, 0}, {-3, -3}, {3, 3});
+  EXPECT_EQ(beyond.kind, GateKind::none);
+  EXPECT_NE(beyond.why.find("monotone"), std::string::npos) << beyond.why;
+}
+
+// --- boundary_flux --------------------------------------------------------------------------
+
+// A rotated anisotropic quadratic U = ½(h₁ξ² + h₂η²) with the half-plane ξ ≥ ℓ: ξ(t) is a 1-D
+// Ornstein–Uhlenbeck process, so the exact time is the 1-D reflecting quadrature. Here the flux
+// picture is exact but for e^{−ΔU/D}-small terms (the normal integral is the outer integral of
+// the quadrature, the tangential Gaussian and the well are exact), so boundary_flux must match to
+// its numerical tolerances (1e-5 relative); and its closed-form limit sqrt(2πDκ/det H)/F · e^{q}
+// (κ = h₂, F = h₁ℓ) is short by the quadratic_exit correction 1/(2q) + 3/(4q²) + ….
+TEST(BoundaryFlux, HalfPlaneExitOfARotatedQuadraticIsExact) {
+  const double h1 = 2, h2 = 5, theta = 0.7, q = 12, D = 0.1;
+  const double ell = std::sqrt(2 * D * q / h1);
+  const double co = std::cos(theta), si = std::sin(theta);
+  Surface2d s;
+  const auto local = [=](const double* x) {
+    return std::array<double, 2>{co * x[0] + si * x[1], -si * x[0] + co * x[1]};
+  };
+  s.value = [=](const double* x) {
+    const auto [xi, eta] = local(x);
+    return 0.5 * (h1 * xi * xi + h2 * eta * eta);
+  };
+  s.gradient = [=](const double* x, double* g) {
+    const auto [xi, eta] = local(x);
+    g[0] = co * h1 * xi - si * h2 * eta;
+    g[1] = si * h1 * xi + co * h2 * eta;
+  };
+  s.hessian = [=](const double*, double* h) {
+    h[0] = co * co * h1 + si * si * h2;
+    h[1] = h[2] = co * si * (h1 - h2);
+    h[3] = si * si * h1 + co * co * h2;
+  };
+  s.escaped = [=](const double* x) { return local(x)[0] >= ell; };
+  const Gate2d g = find_gate_2d(s, {0, 0}, {-4, -4}, {4, 4});
+  ASSERT_EQ(g.kind, GateKind::boundary) << g.why;
+  EXPECT_NEAR(g.barrier / D, q, 1e-9);
+  EXPECT_NEAR(g.slope, h1 * ell, 1e-6);
+  const TheoryValue t = boundary_flux_first_hitting(s, g, D);
+  EXPECT_EQ(t.formula, "boundary_flux");
+  const Diffusion1d p{[h1](double x) { return h1 * x; }, [D](double) { return D; }};
+  const double lo = -std::sqrt(2 * (q + 40) * D / h1);
+  const double exact = mfpt_reflecting(p, lo, 0, ell, 400000);
+  EXPECT_NEAR(t.time / exact - 1, 0, 1e-4) << t.time << " vs " << exact;
+  const double closed = std::sqrt(2 * std::numbers::pi * D * h2 / (h1 * h2)) / (h1 * ell) * std::exp(q);
+  EXPECT_NEAR(t.time / closed, 1 + 1 / (2 * q) + 3 / (4 * q * q), 2 * 15 / (8 * q * q * q));
+  std::printf("half-plane exit, q = %g: boundary_flux %.10g, exact %.10g (rel %.1e)\n", q, t.time, exact,
+              t.time / exact - 1);
+  EXPECT_TRUE(std::isnan(boundary_flux_first_hitting(s, g, 0).time));
+  EXPECT_TRUE(std::isnan(boundary_flux_first_hitting(s, Gate2d{}, D).time));
 }
 
 }  // namespace
