@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <exception>
 #include <limits>
 #include <mutex>
@@ -34,11 +35,18 @@ class Backoff {
  public:
   void idle() {
     std::this_thread::sleep_for(delay_);
-    delay_ = std::min(delay_ * 2, std::chrono::microseconds(2000));
+    grow();
+  }
+  // The same wait on a condition variable: returns early when `ready()` holds.
+  template <class Pred>
+  void idle(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, Pred ready) {
+    cv.wait_for(lock, delay_, ready);
+    grow();
   }
   void reset() { delay_ = std::chrono::microseconds(20); }
 
  private:
+  void grow() { delay_ = std::min(delay_ * 2, std::chrono::microseconds(2000)); }
   std::chrono::microseconds delay_{20};
 };
 
@@ -103,6 +111,14 @@ bool master(const Session& s, const std::vector<trial::Model>& models,
             const std::vector<sched::WorkItem>& pending, const FarmOptions& o, const ResultSink& sink) {
   sched::Scheduler scheduler(pending, s.size(), o.policy);
   std::mutex mu;
+  // The local thread's results wait in local_out until the main thread passes them to `sink`. At
+  // most `backlog` may wait: when trials are so short that the main thread (which also serves every
+  // other rank) cannot keep up, the local thread waits instead of piling up results, which would
+  // grow rank 0's memory without bound and delay the replies to the other ranks.
+  const std::size_t backlog = 2 * static_cast<std::size_t>(std::max<std::uint64_t>(
+                                      {o.policy.max_chunk, o.policy.min_chunk, 1}));
+  std::condition_variable drained_cv;  // main → local: local_out was emptied
+  std::condition_variable full_cv;     // local → main: local_out is full, or the thread is done
   std::vector<TrialResult> local_out;
   std::exception_ptr local_error;
   std::atomic<bool> local_done{false};
@@ -116,7 +132,12 @@ bool master(const Session& s, const std::vector<trial::Model>& models,
       for (;;) {
         std::optional<sched::WorkItem> item;
         {
-          std::lock_guard lock(mu);
+          std::unique_lock lock(mu);
+          while (local_out.size() >= backlog && !cancel) {
+            full_cv.notify_one();
+            // A timeout, so that a cancel (set without the lock) is seen without a notification.
+            drained_cv.wait_for(lock, std::chrono::milliseconds(1));
+          }
           if (local_error || cancel) break;
           item = scheduler.next_for(0);
         }
@@ -133,7 +154,11 @@ bool master(const Session& s, const std::vector<trial::Model>& models,
       std::lock_guard lock(mu);
       local_error = std::current_exception();
     }
-    local_done = true;
+    {
+      std::lock_guard lock(mu);
+      local_done = true;
+    }
+    full_cv.notify_one();
   });
 
   int stopped = 0;
@@ -146,7 +171,9 @@ bool master(const Session& s, const std::vector<trial::Model>& models,
       drained.swap(local_out);
       if (local_error) std::rethrow_exception(local_error);
     }
-    if (!drained.empty()) sink(drained);
+    if (drained.empty()) return;
+    drained_cv.notify_one();
+    sink(drained);
     drained.clear();
   };
   try {
@@ -177,7 +204,11 @@ bool master(const Session& s, const std::vector<trial::Model>& models,
       if (active) {
         backoff.reset();
       } else {
-        backoff.idle();
+        // Sleeps like the other ranks, but wakes at once when the local thread waits for a drain
+        // (or finishes while nothing else is left to wait for).
+        std::unique_lock lock(mu);
+        backoff.idle(full_cv, lock,
+                     [&] { return local_out.size() >= backlog || (local_done && stopped == remote); });
       }
     }
   } catch (...) {

@@ -45,6 +45,8 @@ for i in 1 2 3 4 5 6; do
     kill -9 -- "-$pid" 2>/dev/null && kills=$((kills + 1))
   fi
   wait "$pid" 2>/dev/null
+  # Killed ranks may outlive mpirun for a moment: wait until none holds the directory's lock.
+  for _ in $(seq 100); do [ ! -e "$work/k/.lock" ] || flock -n "$work/k/.lock" true && break; sleep 0.1; done
   if [ -d "$work/k" ]; then
     "$bin" status "$work/k" > "$work/status.txt" 2>&1 || fail "status after kill $i: $(cat "$work/status.txt")"
     grep -q "^done: " "$work/status.txt" || fail "status shows no progress: $(cat "$work/status.txt")"

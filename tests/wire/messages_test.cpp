@@ -47,3 +47,22 @@ TEST(Wire, ReferenceShareRoundTripsNaNAndText) {
   EXPECT_EQ(wire::decode_reference_share(wire::encode(s)).error, s.error);
   EXPECT_THROW(wire::decode_reference_share(std::string("\x05", 1)), CommError);
 }
+
+// Every truncation and any extra byte of a valid request or reply is refused, never misread.
+TEST(Wire, TruncatedOrPaddedMessagesAreCommErrors) {
+  wire::Request r;
+  r.finished = sched::WorkItem{2, 0, 3};
+  r.stopping = true;
+  for (std::uint64_t t = 0; t < 3; ++t) r.results.push_back({2, TrialStatus::escaped, t, 10 + t});
+  const std::string req = wire::encode(r);
+  const std::string rep = wire::encode(wire::Reply{sched::WorkItem{1, 2, 3}});
+  for (std::size_t n = 0; n < req.size(); ++n)
+    EXPECT_THROW(wire::decode_request(std::string_view(req).substr(0, n)), CommError) << n;
+  for (std::size_t n = 0; n < rep.size(); ++n)
+    EXPECT_THROW(wire::decode_reply(std::string_view(rep).substr(0, n)), CommError) << n;
+  EXPECT_THROW(wire::decode_request(req + "x"), CommError);
+  EXPECT_THROW(wire::decode_reply(rep + "x"), CommError);
+  const auto back = wire::decode_request(req);
+  EXPECT_TRUE(back.stopping);
+  EXPECT_EQ(back.results, r.results);
+}
