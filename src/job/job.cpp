@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <sstream>
+#include <unordered_map>
 #include <utility>
 
 #include "escapade/core/error.hpp"
@@ -44,6 +45,394 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
     out += items[i];
   }
   return out;
+}
+
+// `text` cut to kMaxQuoted bytes (at a character boundary) for a message.
+std::string quoted(std::string text) {
+  if (text.size() <= kMaxQuoted) return text;
+  std::size_t cut = kMaxQuoted;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  text.resize(cut);
+  return text + "...";
+}
+
+// For check_range: the value itself, not a part of it.
+std::string whole() { return {}; }
+
+// The code point of the valid UTF-8 sequence at text[i] (not overlong, no surrogate, at most
+// U+10FFFF) and its length in bytes; length 0 when the bytes there are not one.
+struct CodePoint {
+  char32_t value = 0;
+  std::size_t length = 0;
+};
+CodePoint decode_utf8(std::string_view text, std::size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  if (c < 0x80) return {c, 1};
+  const std::size_t n = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > text.size()) return {};
+  char32_t cp = c & (0x7F >> n);
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(text[i + k]);
+    if ((b & 0xC0) != 0x80) return {};
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  constexpr char32_t kLeast[] = {0, 0, 0x80, 0x800, 0x10000};  // shorter forms are overlong
+  if (cp < kLeast[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {};
+  return {cp, n};
+}
+
+// `text` with every byte that is not part of valid UTF-8, and every control character, written
+// as \xNN (a newline as \n): messages quote raw file text only through this, so that they are
+// one line of valid UTF-8 whatever the file holds.
+std::string printable(std::string_view text) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const CodePoint cp = decode_utf8(text, i);
+    if (cp.length > 0 && (cp.value >= 0x20 || cp.value == '\t') && cp.value != 0x7F) {
+      out.append(text.substr(i, cp.length));
+      i += cp.length;
+    } else {
+      out += text[i] == '\n' ? std::string("\\n")
+                             : fmt::format("\\x{:02X}", static_cast<unsigned char>(text[i]));
+      ++i;
+    }
+  }
+  return out;
+}
+
+// Edit distance with adjacent transpositions (optimal string alignment), for "did you mean".
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// "; did you mean 'noise.sigma'?" (the closest candidate between `open` and `close`, after
+// `prefix`) when one candidate is likely what `name` misspells: at most 2 edits, and at most a
+// third of the longer name's length (so 'c' does not suggest 'a'); "" otherwise.
+std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates,
+                         std::string_view prefix = "", std::string_view open = "'",
+                         std::string_view close = "'") {
+  constexpr std::size_t kLongest = 64;  // longer names are no typo of ours
+  if (name.size() > kLongest) return {};
+  const std::string* best = nullptr;
+  std::size_t best_distance = 3;
+  for (const std::string& c : candidates) {
+    const std::size_t d = edit_distance(name, c);
+    if (d < best_distance && 3 * d <= std::max(name.size(), c.size())) {
+      best = &c;
+      best_distance = d;
+    }
+  }
+  if (best == nullptr) return {};
+  return fmt::format("; did you mean {}{}{}{}?", open, prefix, *best, close);
+}
+
+// What a TOML syntax error is about, found by a light scan of the text up to its line (toml++
+// gives only the position): "table.key = value" for the key whose value the line belongs to, as
+// written on the key's line; or the table header on the line; or the line itself; or "".
+std::string syntax_context(std::string_view text, std::size_t error_line) {
+  enum class In { code, basic, literal, ml_basic, ml_literal };
+  In in = In::code;
+  int depth = 0;  // open [ and { of values
+  std::string table, key, value;
+  const auto trim = [](std::string_view s) {
+    const std::size_t b = s.find_first_not_of(" \t\r");
+    if (b == std::string_view::npos) return std::string_view();
+    return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+  };
+  // Where `code` has `stop` outside one-line strings (npos if nowhere).
+  const auto find_outside_strings = [](std::string_view code, char stop) {
+    char quote = 0;
+    for (std::size_t k = 0; k < code.size(); ++k) {
+      if (quote == 0 && code[k] == stop) return k;
+      if (quote == 0 && (code[k] == '"' || code[k] == '\'')) {
+        quote = code[k];
+      } else if (quote == '"' && code[k] == '\\') {
+        ++k;
+      } else if (code[k] == quote) {
+        quote = 0;
+      }
+    }
+    return std::string_view::npos;
+  };
+  std::size_t begin = 0;
+  for (std::size_t line = 1; begin <= text.size(); ++line) {
+    std::size_t end = text.find('\n', begin);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view l = text.substr(begin, end - begin);
+    std::size_t scan = 0;
+    if (in == In::code && depth == 0) {  // a new statement: a header, key = value, or nothing
+      const std::string_view code =
+          trim(l.substr(0, std::min(l.size(), find_outside_strings(l, '#'))));
+      key.clear();
+      value.clear();
+      if (code.starts_with('[')) {
+        if (line == error_line) return quoted(printable(code));
+        const std::string_view name = code.substr(code.starts_with("[[") ? 2 : 1);
+        table = std::string(trim(name.substr(0, name.find(']'))));
+        scan = l.size();
+      } else if (const std::size_t eq = find_outside_strings(code, '=');
+                 eq != std::string_view::npos) {
+        key = std::string(trim(code.substr(0, eq)));
+        if (!table.empty()) key = table + "." + key;
+        value = std::string(trim(code.substr(eq + 1)));
+        scan = static_cast<std::size_t>(code.data() - l.data()) + eq + 1;
+      }
+    }
+    if (line == error_line) {
+      if (!key.empty())
+        return fmt::format("{} = {}", quoted(printable(key)), quoted(printable(value)));
+      const std::string_view code = trim(l);
+      return code.empty() ? std::string() : "the line reads " + quoted(printable(code));
+    }
+    for (std::size_t k = scan; k < l.size(); ++k) {
+      const std::string_view rest = l.substr(k);
+      switch (in) {
+        case In::code:
+          if (l[k] == '#') {
+            k = l.size();
+          } else if (rest.starts_with(R"(""")")) {
+            in = In::ml_basic;
+            k += 2;
+          } else if (rest.starts_with("'''")) {
+            in = In::ml_literal;
+            k += 2;
+          } else if (l[k] == '"') {
+            in = In::basic;
+          } else if (l[k] == '\'') {
+            in = In::literal;
+          } else if (l[k] == '[' || l[k] == '{') {
+            ++depth;
+          } else if ((l[k] == ']' || l[k] == '}') && depth > 0) {
+            --depth;
+          }
+          break;
+        case In::basic:
+          if (l[k] == '\\') {
+            ++k;
+          } else if (l[k] == '"') {
+            in = In::code;
+          }
+          break;
+        case In::literal:
+          if (l[k] == '\'') in = In::code;
+          break;
+        case In::ml_basic:
+          if (l[k] == '\\') {
+            ++k;
+          } else if (rest.starts_with(R"(""")")) {
+            in = In::code;
+            k += 2;
+          }
+          break;
+        case In::ml_literal:
+          if (rest.starts_with("'''")) {
+            in = In::code;
+            k += 2;
+          }
+          break;
+      }
+    }
+    if (in == In::basic || in == In::literal) in = In::code;  // one-line strings end with it
+    begin = end + 1;
+  }
+  return {};
+}
+
+// What toml++'s description leaves unsaid, for the mistakes people make.
+std::string syntax_hint(std::string_view description) {
+  const auto has = [description](std::string_view s) {
+    return description.find(s) != std::string_view::npos;
+  };
+  if (has("cannot redefine")) {
+    return "; each key and table may be given once (to sweep a key, give a list of its values)";
+  }
+  if (has("not representable in 64 bits")) {
+    return "; integers must lie in -9223372036854775808 .. 9223372036854775807";
+  }
+  if (has("floating-point") && has("could not be interpreted")) {
+    return "; numbers must be finite, at most about 1.8e308 in magnitude";
+  }
+  if (has("utf-8") || has("UTF-8")) return "; a job file must be UTF-8 text";
+  return {};
+}
+
+// A character toml++ 3.3.0 must not see where it is: its whitespace test reaches
+// __builtin_unreachable() for many non-ASCII code points (U+00A1 to U+0499: é, ², σ, ...), which
+// is undefined behaviour (marzer/tomlplusplus#190, #295; fixed upstream after 3.3.0). It runs that
+// test on every character between tokens and, in multi-line basic strings, on the character after
+// a backslash and on the characters after a line-ending backslash. Outside strings and comments
+// TOML is ASCII, so there a non-ASCII character is a syntax error anyway; the one valid place is
+// the first character after a line-ending backslash, which is refused with a way around.
+struct Unparsable {
+  std::size_t line = 0;
+  std::size_t column = 0;  // in code points, as toml++ counts
+  std::string message;
+};
+
+std::optional<Unparsable> unparsable_character(std::string_view text) {
+  enum class In { code, comment, basic, literal, ml_basic, ml_literal, continued };
+  In in = In::code;
+  std::size_t line = 1, column = 1;
+  // The code point starting at byte i, as "'é' (U+00E9)", or "" when the bytes there are not
+  // valid UTF-8 (toml++ reports those itself).
+  const auto character = [text](std::size_t i) -> std::string {
+    const CodePoint cp = decode_utf8(text, i);
+    if (cp.length < 2) return {};
+    return fmt::format("'{}' (U+{:04X})", text.substr(i, cp.length),
+                       static_cast<std::uint32_t>(cp.value));
+  };
+  // How many quotes end a multi-line string at the start of `rest`: three, and up to two more
+  // before them that belong to the string (TOML allows """a"""""... to end in a"").
+  const auto closing_quotes = [](std::string_view rest, char quote) {
+    std::size_t n = 0;
+    while (n < rest.size() && n < 5 && rest[n] == quote) ++n;
+    return n;
+  };
+  // A quote starts a string only where a key or a value may start; elsewhere (x"y or 0"y)
+  // toml++ reads it as part of a bare value, up to whitespace, ',', ']', '}' or '#', and tests
+  // every character on the way. Where keys may start: after a line break (outside values), '[' of
+  // a header, '{' or ',' of an inline table, and '.' between the parts of a key; values: after '='
+  // and '[' or ',' of an array.
+  struct Level {
+    bool table;  // '{' (else '[')
+    bool value;  // after the '=' of an inline table's key, or in an array
+  };
+  std::vector<Level> nest;
+  bool value = false;  // after the '=' of a top-level key, until the line break
+  char before = '\n';  // the last character of code, '\n' at the start of a line
+  const auto key_context = [&] {
+    return nest.empty() ? !value : nest.back().table && !nest.back().value;
+  };
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";  // toml++ skips it
+  for (std::size_t i = text.starts_with(kBom) ? kBom.size() : 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    const auto byte = static_cast<unsigned char>(ch);
+    const std::string_view rest = text.substr(i);
+    if (byte >= 0x80 && (byte & 0xC0) != 0x80 && (in == In::code || in == In::continued)) {
+      const std::string shown = character(i);
+      if (!shown.empty()) {
+        return Unparsable{line, column,
+                          in == In::code
+                              ? fmt::format("unexpected character {}; outside strings and "
+                                            "comments a TOML file is ASCII",
+                                            shown)
+                              : fmt::format("a line-ending backslash in a multi-line string is "
+                                            "followed by {}, which toml++ 3.3.0 cannot parse; "
+                                            "start the continued line with an ASCII character",
+                                            shown)};
+      }
+    }
+    switch (in) {
+      case In::code:
+        if (ch == '#') {
+          in = In::comment;
+        } else if ((ch == '"' || ch == '\'') &&
+                   (before == '\n' || before == '=' || before == '[' || before == '{' ||
+                    before == ',' || (before == '.' && key_context()))) {
+          if (rest.starts_with(R"(""")") || rest.starts_with("'''")) {
+            in = ch == '"' ? In::ml_basic : In::ml_literal;
+            i += 2;
+            column += 2;
+          } else {
+            in = ch == '"' ? In::basic : In::literal;
+          }
+          before = ch;
+        } else if (ch == '\n') {
+          if (nest.empty()) value = false;
+          before = '\n';
+        } else if (ch != ' ' && ch != '\t' && ch != '\r') {
+          if (ch == '=') {
+            if (nest.empty()) {
+              value = true;
+            } else {
+              nest.back().value = true;
+            }
+          } else if (ch == ',' && !nest.empty() && nest.back().table) {
+            nest.back().value = false;
+          } else if (ch == '{' || (ch == '[' && !key_context())) {
+            nest.push_back(Level{ch == '{', ch == '['});
+          } else if ((ch == ']' || ch == '}') && !nest.empty() &&
+                     nest.back().table == (ch == '}')) {
+            nest.pop_back();
+          }
+          before = ch;
+        }
+        break;
+      case In::comment:
+        if (ch == '\n') in = In::code;
+        break;
+      case In::basic:
+        if (ch == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
+          ++i;
+          ++column;
+        } else if (ch == '"' || ch == '\n') {
+          in = In::code;
+        }
+        break;
+      case In::literal:
+        if (ch == '\'' || ch == '\n') in = In::code;
+        break;
+      case In::ml_basic:
+        if (ch == '\\' && i + 1 < text.size()) {
+          // Between the backslash and `next` only ASCII whitespace, one column a byte.
+          const std::size_t next = text.find_first_not_of(" \t\r", i + 1);
+          if (next == std::string_view::npos || text[next] == '\n') {
+            in = In::continued;
+          } else if (const std::string shown = character(next); !shown.empty()) {
+            return Unparsable{
+                line, column + (next - i),
+                next == i + 1 ? fmt::format("'\\' followed by {} is not an escape sequence", shown)
+                              : fmt::format("a backslash followed by whitespace must end the "
+                                            "line; {} follows",
+                                            shown)};
+          } else {
+            ++i;
+            ++column;
+          }
+        } else if (rest.starts_with(R"(""")")) {
+          in = In::code;
+          const std::size_t skip = closing_quotes(rest, '"') - 1;
+          i += skip;
+          column += skip;
+        }
+        break;
+      case In::continued:
+        if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n') {
+          in = In::ml_basic;
+          --i;  // look at it again as part of the string
+          --column;
+        }
+        break;
+      case In::ml_literal:
+        if (rest.starts_with("'''")) {
+          in = In::code;
+          const std::size_t skip = closing_quotes(rest, '\'') - 1;
+          i += skip;
+          column += skip;
+        }
+        break;
+    }
+    if (ch == '\n') {
+      ++line;
+      column = 1;
+    } else if ((byte & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  return std::nullopt;
 }
 
 bool before(const toml::source_position& a, const toml::source_position& b) {
@@ -205,6 +594,23 @@ std::vector<std::string> table_names() {
   return out;
 }
 
+// "; 'seed' is a key of [job]" for a key written outside its table, or "".
+std::string tables_taking(std::string_view key) {
+  std::vector<std::string> tables;
+  for (const TableSpec& t : schema()) {
+    bool takes = std::any_of(t.keys.begin(), t.keys.end(),
+                             [key](const KeySpec& k) { return k.name == key; });
+    for (const KindSpec& kind : t.kinds) {
+      takes = takes || key == "kind" ||
+              std::any_of(kind.keys.begin(), kind.keys.end(),
+                          [key](const KeySpec& k) { return k.name == key; });
+    }
+    if (takes) tables.push_back(std::string("[").append(t.table).append("]"));
+  }
+  if (tables.empty()) return {};
+  return fmt::format("; '{}' is a key of {}", key, join(tables, ", "));
+}
+
 std::optional<double> number_of(const toml::node& n) {
   if (const auto* i = n.as_integer()) return static_cast<double>(i->get());
   if (const auto* f = n.as_floating_point()) return f->get();
@@ -261,13 +667,14 @@ class Parser {
   Job run();
 
  private:
+  // Messages are one line of valid UTF-8 whatever the file holds (a key may hold a line break).
   [[noreturn]] void fail(const toml::source_region& at, const std::string& message) const {
     if (at.begin.line == 0) fail(message);
     throw ConfigError(
-        fmt::format("{}:{}:{}: {}", source_, at.begin.line, at.begin.column, message));
+        fmt::format("{}:{}:{}: {}", source_, at.begin.line, at.begin.column, printable(message)));
   }
   [[noreturn]] void fail(const std::string& message) const {
-    throw ConfigError(fmt::format("{}: {}", source_, message));
+    throw ConfigError(fmt::format("{}: {}", source_, printable(message)));
   }
 
   std::size_t offset(const toml::source_position& p) const;
@@ -283,8 +690,11 @@ class Parser {
     fail(n.source(), fmt::format("{}: empty list; expected {}", is(c, n), full_expected(c.spec)));
   }
 
+  // `what` names the checked number inside the shown value ("entry 2 (-1)"), empty for the value
+  // itself; it is a function so that the text is made only for a message.
+  template <class What>
   void check_range(const KeyCtx& c, const toml::node& at, const toml::node& shown, double v,
-                   const std::string& what) const;
+                   What what) const;
   void reserve_axis(const KeyCtx& c, const toml::node& at, std::uint64_t n);
 
   std::int64_t read_integer(const KeyCtx& c, const toml::node& n) const;
@@ -366,27 +776,24 @@ std::string Parser::written(const toml::node& n) const {
     os << toml::node_view<const toml::node>{n};
     out = os.str();
   }
-  if (out.size() > kMaxQuoted) {
-    std::size_t cut = kMaxQuoted;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    out = out.substr(0, cut) + "...";
-  }
-  return out;
+  // A multi-line string keeps its line breaks: \n, so that the message stays one line.
+  return quoted(printable(out));
 }
 
+template <class What>
 void Parser::check_range(const KeyCtx& c, const toml::node& at, const toml::node& shown, double v,
-                         const std::string& what) const {
-  const std::string subject = what.empty() ? std::string() : what + " ";
-  if (!std::isfinite(v)) {
-    fail(at.source(), fmt::format("{}: {}must be finite ({})", is(c, shown), subject, c.spec.help));
-  }
+                         What what) const {
   bool ok = true;
   if (c.spec.min) ok = c.spec.min_exclusive ? v > *c.spec.min : v >= *c.spec.min;
   if (c.spec.max) ok = ok && v <= *c.spec.max;
-  if (!ok) {
-    fail(at.source(), fmt::format("{}: {}must be {} ({})", is(c, shown), subject,
-                                  range_text(c.spec), c.spec.help));
+  if (ok && std::isfinite(v)) return;
+  const std::string named = what();
+  const std::string subject = named.empty() ? std::string() : named + " ";
+  if (!std::isfinite(v)) {
+    fail(at.source(), fmt::format("{}: {}must be finite ({})", is(c, shown), subject, c.spec.help));
   }
+  fail(at.source(), fmt::format("{}: {}must be {} ({})", is(c, shown), subject, range_text(c.spec),
+                                c.spec.help));
 }
 
 void Parser::reserve_axis(const KeyCtx& c, const toml::node& at, std::uint64_t n) {
@@ -403,14 +810,14 @@ void Parser::reserve_axis(const KeyCtx& c, const toml::node& at, std::uint64_t n
 std::int64_t Parser::read_integer(const KeyCtx& c, const toml::node& n) const {
   const auto* i = n.as_integer();
   if (i == nullptr) type_error(c, n);
-  check_range(c, n, n, static_cast<double>(i->get()), "");
+  check_range(c, n, n, static_cast<double>(i->get()), whole);
   return i->get();
 }
 
 double Parser::read_number(const KeyCtx& c, const toml::node& n) const {
   const std::optional<double> v = number_of(n);
   if (!v) type_error(c, n);
-  check_range(c, n, n, *v, "");
+  check_range(c, n, n, *v, whole);
   return *v;
 }
 
@@ -420,8 +827,10 @@ std::string Parser::read_string(const KeyCtx& c, const toml::node& n) const {
   const std::string& v = s->get();
   if (!c.spec.choices.empty() &&
       std::find(c.spec.choices.begin(), c.spec.choices.end(), v) == c.spec.choices.end()) {
-    fail(n.source(), fmt::format("{}: must be one of: {} ({})", is(c, n),
-                                 choices_text(c.spec.choices), c.spec.help));
+    std::vector<std::string> choices(c.spec.choices.begin(), c.spec.choices.end());
+    fail(n.source(),
+         fmt::format("{}: must be one of: {} ({}){}", is(c, n), choices_text(c.spec.choices),
+                     c.spec.help, did_you_mean(v, choices, "", "\"", "\"")));
   }
   return v;
 }
@@ -439,7 +848,7 @@ std::vector<double> Parser::read_vector(const KeyCtx& c, const toml::node& n) co
       fail(e.source(), fmt::format("{}: entry {} is {}, not a number; expected {}", is(c, n), i + 1,
                                    written(e), full_expected(c.spec)));
     }
-    check_range(c, e, n, *v, fmt::format("entry {} ({})", i + 1, written(e)));
+    check_range(c, e, n, *v, [&] { return fmt::format("entry {} ({})", i + 1, written(e)); });
     out.push_back(*v);
   }
   return out;
@@ -483,7 +892,8 @@ Matrix Parser::read_matrix(const KeyCtx& c, const toml::node& n) const {
         fail(e.source(), fmt::format("{}: entry ({}, {}) = {} must be finite ({})", is(c, n), i + 1,
                                      j + 1, written(e), c.spec.help));
       }
-      check_range(c, e, n, *v, fmt::format("entry ({}, {}) ({})", i + 1, j + 1, written(e)));
+      check_range(c, e, n, *v,
+                  [&] { return fmt::format("entry ({}, {}) ({})", i + 1, j + 1, written(e)); });
       values.push_back(*v);
     }
     out.push_back(std::move(values));
@@ -535,7 +945,7 @@ std::vector<double> Parser::read_range(const KeyCtx& c, const toml::node& n) {
       x = lo + static_cast<double>(i) * (hi - lo) / static_cast<double>(count - 1);
     }
     const double v = log ? std::pow(10.0, x) : x;
-    check_range(c, n, n, v, fmt::format("value {} (number {})", v, i + 1));
+    check_range(c, n, n, v, [&] { return fmt::format("value {} (number {})", v, i + 1); });
     out.push_back(v);
   }
   return out;
@@ -572,8 +982,9 @@ Table Parser::read_table(const KeyCtx& c, const toml::node& n) const {
     const auto f = std::find_if(fields.begin(), fields.end(),
                                 [&e](const KeySpec& k) { return k.name == e.name; });
     if (f == fields.end()) {
-      fail(e.key->source(), fmt::format("{}: unknown key '{}.{}'; allowed: {}", is(c, n), c.dotted,
-                                        e.name, join(key_names(fields), ", ")));
+      fail(e.key->source(), fmt::format("{}: unknown key '{}.{}'; allowed: {}{}", is(c, n),
+                                        c.dotted, e.name, join(key_names(fields), ", "),
+                                        did_you_mean(e.name, key_names(fields), c.dotted + ".")));
     }
     if (e.node->is_array() || e.node->is_table()) {
       fail(e.node->source(),
@@ -612,8 +1023,11 @@ Distribution Parser::read_distribution(const KeyCtx& c, const toml::node& n) con
   const auto& [form_key, spec_node] = *first;
   const DistributionForm* form = find_distribution_form(form_key.str());
   if (form == nullptr) {
-    fail(form_key.source(), fmt::format("{}: unknown distribution '{}'; allowed: {}", is(c, n),
-                                        form_key.str(), forms_text()));
+    std::vector<std::string> names;
+    for (const DistributionForm& f : distribution_forms()) names.emplace_back(f.name);
+    fail(form_key.source(),
+         fmt::format("{}: unknown distribution '{}'; allowed: {}{}", is(c, n), form_key.str(),
+                     forms_text(), did_you_mean(form_key.str(), names)));
   }
   const std::size_t count = form->params.size();
   std::vector<const toml::node*> nodes;
@@ -694,18 +1108,18 @@ Parsed Parser::parse_param(const KeyCtx& c, const toml::node& n) {
 
 void Parser::check_distinct(const KeyCtx& c, const toml::node& n,
                             const std::vector<Value>& values) const {
-  std::vector<std::string> seen;
+  // Hashed, not searched: an axis may have up to kMaxConfigurations values.
+  std::unordered_map<std::string, std::size_t> seen;
+  seen.reserve(values.size());
   for (std::size_t i = 0; i < values.size(); ++i) {
-    std::string text = format_value(values[i]);
-    const auto it = std::find(seen.begin(), seen.end(), text);
-    if (it != seen.end()) {
+    const auto [it, fresh] = seen.try_emplace(format_value(values[i]), i);
+    if (!fresh) {
       fail(n.source(),
            fmt::format("{}: values {} and {} are equal ({}); every value of a sweep axis must "
                        "differ (equal configurations would share their random streams; raise "
                        "job.trials for more trials)",
-                       is(c, n), static_cast<std::size_t>(it - seen.begin()) + 1, i + 1, text));
+                       is(c, n), it->second + 1, i + 1, quoted(it->first)));
     }
-    seen.push_back(std::move(text));
   }
 }
 
@@ -827,9 +1241,11 @@ std::vector<KindChoice> Parser::resolve_kinds(const TableSpec& spec, const toml:
     const KindSpec* k = find_kind(spec, s->get());
     if (k == nullptr) {
       fail(e.source(),
-           list ? fmt::format("{} = {}: entry {} is an unknown kind {}; allowed: {}", dotted,
-                              written(n), i, written(e), allowed)
-                : fmt::format("{} = {}: unknown kind; allowed: {}", dotted, written(n), allowed));
+           list ? fmt::format("{} = {}: entry {} is an unknown kind {}; allowed: {}{}", dotted,
+                              written(n), i, written(e), allowed,
+                              did_you_mean(s->get(), kind_names(spec), "", "\"", "\""))
+                : fmt::format("{} = {}: unknown kind; allowed: {}{}", dotted, written(n), allowed,
+                              did_you_mean(s->get(), kind_names(spec), "", "\"", "\"")));
     }
     return KindChoice{k, &e};
   };
@@ -923,11 +1339,13 @@ std::vector<Parsed> Parser::parse_table(const TableSpec& spec, const toml::table
       }
       const std::string allowed =
           names.empty() ? std::string("no keys besides kind") : join(names, ", ");
+      const std::string hint = did_you_mean(e.name, names, table + ".");
       if (kinds.empty()) {
-        fail(e.key->source(), fmt::format("unknown key '{}'; allowed: {}", dotted, allowed));
+        fail(e.key->source(),
+             fmt::format("unknown key '{}'; allowed: {}{}", dotted, allowed, hint));
       }
-      fail(e.key->source(), fmt::format("unknown key '{}' for kind{} {}; allowed: {}", dotted,
-                                        kinds.size() == 1 ? "" : "s", kind_list(), allowed));
+      fail(e.key->source(), fmt::format("unknown key '{}' for kind{} {}; allowed: {}{}", dotted,
+                                        kinds.size() == 1 ? "" : "s", kind_list(), allowed, hint));
     }
     const std::uint64_t size_before = sweep_size_;
     const std::vector<std::string> sizes_before = axis_sizes_;
@@ -1017,14 +1435,33 @@ std::vector<Parsed> Parser::parse_table(const TableSpec& spec, const toml::table
 }
 
 Job Parser::run() {
+  if (const std::optional<Unparsable> u = unparsable_character(text_)) {
+    const std::string context = syntax_context(text_, u->line);
+    toml::source_region at;
+    at.begin = {static_cast<toml::source_index>(u->line),
+                static_cast<toml::source_index>(u->column)};
+    fail(at, fmt::format("{}{}invalid TOML: {}", context, context.empty() ? "" : ": ", u->message));
+  }
   toml::table root;
   try {
     root = toml::parse(text_, std::string_view{source_});
   } catch (const toml::parse_error& e) {
-    fail(e.source(), fmt::format("invalid TOML: {}", e.description()));
+    const std::string context = syntax_context(text_, e.source().begin.line);
+    fail(e.source(), fmt::format("{}{}invalid TOML: {}{}", context, context.empty() ? "" : ": ",
+                                 printable(e.description()), syntax_hint(e.description())));
   }
 
   const std::string allowed_tables = join(table_names(), ", ");
+  if (root.empty()) {
+    std::vector<std::string> required;
+    for (const TableSpec& t : schema()) {
+      if (t.required) required.push_back(std::string("[").append(t.table).append("]"));
+    }
+    fail(
+        fmt::format("the job file is empty (no tables, no keys); a job needs the tables {} "
+                    "(docs/JOB_FILES.md)",
+                    join(required, ", ")));
+  }
   const std::vector<Entry> tables = file_order(root);
   for (const Entry& e : tables) {
     const TableSpec* spec = find_table(e.name);
@@ -1037,12 +1474,17 @@ Job Parser::run() {
       fail(e.key->source(),
            spec != nullptr
                ? fmt::format("{} = {}: expected a table [{}]", e.name, written(*e.node), e.name)
-               : fmt::format("unknown top-level key '{}'; keys belong in one of the tables {}",
-                             e.name, allowed_tables));
+               : fmt::format("{} = {}: unknown top-level key '{}'; keys belong in one of the "
+                             "tables {}{}",
+                             e.name, written(*e.node), e.name, allowed_tables,
+                             tables_taking(e.name)));
     }
     if (spec == nullptr) {
+      std::vector<std::string> names;
+      for (const TableSpec& t : schema()) names.emplace_back(t.table);
       fail(e.node->source(),
-           fmt::format("unknown table [{}]; allowed: {}", e.name, allowed_tables));
+           fmt::format("unknown table [{}]; allowed: {}{}", e.name, allowed_tables,
+                       did_you_mean(e.name, names, "", "[", "]")));
     }
   }
   Job job;
@@ -1082,7 +1524,11 @@ Job Parser::run() {
 
   // After the present tables, so that mistakes are reported in file order.
   for (const TableSpec& t : schema()) {
-    if (t.required && !root.contains(t.table)) fail(fmt::format("missing table [{}]", t.table));
+    if (t.required && !root.contains(t.table)) {
+      fail(fmt::format("missing table [{}] ({})", t.table,
+                       t.has_kind ? "with kind = one of: " + join(kind_names(t), ", ")
+                                  : "with the keys " + join(key_names(t.keys), ", ")));
+    }
   }
 
   std::vector<std::size_t> axis_of(params.size(), 0);
@@ -1101,12 +1547,16 @@ Job Parser::run() {
 
   const std::uint64_t total = sweep_size_;
   if (job.trials > kMaxTrials / total) {
-    fail(fmt::format("job.trials = {} with {} configurations is {:.3g} trials; at most {:.0e} trials "
-                     "in one job",
-                     job.trials, total, static_cast<double>(job.trials) * static_cast<double>(total),
-                     static_cast<double>(kMaxTrials)));
+    // [job] was parsed, so job.trials is there.
+    fail(
+        root["job"]["trials"].node()->source(),
+        fmt::format("job.trials = {} with {} configurations is {:.3g} trials; at most {:.0e} "
+                    "trials in one job",
+                    job.trials, total, static_cast<double>(job.trials) * static_cast<double>(total),
+                    static_cast<double>(kMaxTrials)));
   }
   job.configs.reserve(total);
+  std::vector<std::size_t> which(params.size());
   for (std::uint64_t i = 0; i < total; ++i) {
     Configuration c;
     c.index = static_cast<std::uint32_t>(i);
@@ -1117,16 +1567,24 @@ Job Parser::run() {
       c.axis_index[j] = static_cast<std::size_t>(rest % size);
       rest /= size;
     }
-    c.params.reserve(params.size());
+    // Which value of each parameter this configuration has (npos: dropped by its kind), so that
+    // the text is allocated once: a job may have a million configurations.
+    std::size_t length = 0;
     for (std::size_t k = 0; k < params.size(); ++k) {
       const Parsed& p = params[k];
-      if (!p.kept.empty()) {
-        const std::size_t kind = params[p.gate].axis ? c.axis_index[axis_of[p.gate]] : 0;
-        if (!p.kept[kind]) continue;
+      which[k] = p.axis ? c.axis_index[axis_of[k]] : 0;
+      if (!p.kept.empty() && !p.kept[params[p.gate].axis ? c.axis_index[axis_of[p.gate]] : 0]) {
+        which[k] = std::string::npos;
+        continue;
       }
-      const std::size_t which = p.axis ? c.axis_index[axis_of[k]] : 0;
-      c.params.push_back(Param{p.key, p.values[which]});
-      c.canonical_text += lines[k][which];
+      length += lines[k][which[k]].size();
+    }
+    c.params.reserve(params.size());
+    c.canonical_text.reserve(length);
+    for (std::size_t k = 0; k < params.size(); ++k) {
+      if (which[k] == std::string::npos) continue;
+      c.params.push_back(Param{params[k].key, params[k].values[which[k]]});
+      c.canonical_text += lines[k][which[k]];
     }
     c.key = fnv1a64(c.canonical_text);
     job.configs.push_back(std::move(c));

@@ -47,6 +47,21 @@ class Builder {
     }
   }
 
+  // Data sizes a job may ask for: memory and the per-step cost grow with them, so absurd values
+  // are refused here rather than failing in an allocation. samples in [1, 10⁷], dim in [1, 4096],
+  // samples × dim ≤ 5·10⁷ stored numbers (400 MB).
+  std::size_t data_size(std::string_view key, std::int64_t fallback, std::int64_t most) const {
+    const std::int64_t v = c_.optional_integer(key).value_or(fallback);
+    if (v < 1 || v > most) fail(std::string(key), fmt::format("{} is outside [1, {}]", v, most));
+    return static_cast<std::size_t>(v);
+  }
+  std::size_t samples(std::int64_t fallback = -1) const { return data_size("landscape.samples", fallback, 10'000'000); }
+  std::size_t dim(std::int64_t fallback = -1) const { return data_size("landscape.dim", fallback, 4096); }
+  void check_entries(std::size_t n, std::size_t d) const {
+    if (n * d > 50'000'000)
+      fail("landscape.samples", fmt::format("samples × dim = {} × {} = {} numbers is more than 5e7 (400 MB)", n, d, n * d));
+  }
+
   AnyLandscape landscape(rng::Stream& data) const {
     const std::string& kind = c_.string("landscape.kind");
     if (kind == "kramers_well")
@@ -61,20 +76,22 @@ class Builder {
                                      c_.optional_number("landscape.width").value_or(1.0));
       });
     if (kind == "zhu2d") {
-      const auto n = static_cast<std::size_t>(c_.optional_integer("landscape.samples").value_or(100));
+      const auto n = samples(100);
+      check_entries(n, 2);
       return guarded("landscape.samples", [&] {
         return landscape::Zhu2d(landscape::Zhu2d::draw_data(data, n),
                                 c_.optional_number("landscape.scale").value_or(1.0));
       });
     }
     if (kind == "per_sample_quadratic") return per_sample_quadratic(data);
-    if (kind == "least_squares")
+    if (kind == "least_squares") {
+      const auto n = samples(), d = dim();
+      check_entries(n, d);
       return guarded("landscape.samples", [&] {
-        return landscape::LeastSquares::generate(
-            static_cast<std::size_t>(c_.integer("landscape.samples")),
-            static_cast<std::size_t>(c_.integer("landscape.dim")),
-            c_.optional_number("landscape.label_noise").value_or(0.1), data);
+        return landscape::LeastSquares::generate(n, d, c_.optional_number("landscape.label_noise").value_or(0.1),
+                                                 data);
       });
+    }
     fail("landscape.kind", "unknown kind");
   }
 
@@ -185,8 +202,8 @@ class Builder {
   }
 
   AnyLandscape per_sample_quadratic(rng::Stream& data) const {
-    const auto n = static_cast<std::size_t>(c_.integer("landscape.samples"));
-    const auto d = static_cast<std::size_t>(c_.optional_integer("landscape.dim").value_or(1));
+    const auto n = samples(), d = dim(1);
+    check_entries(n, d);
     std::vector<double> h = sample_data("landscape.h", n, d, data);
     std::vector<double> c = sample_data("landscape.c", n, d, data);
     return guarded("landscape.h", [&] { return landscape::PerSampleQuadratic(std::move(h), std::move(c), d); });

@@ -444,7 +444,7 @@ TEST(JobErrors, UnknownKindListsTheAllowedKinds) {
   EXPECT_EQ(message_of(text),
             "jobs/x.toml:7:8: landscape.kind = \"kramer_well\": unknown kind; "
             "allowed: kramers_well, quadratic, double_well, per_sample_quadratic, zhu2d, "
-            "least_squares");
+            "least_squares; did you mean \"kramers_well\"?");
   expect_config_error(
       with_noise("[noise]\nkind = 3"),
       {"jobs/x.toml:", "noise.kind = 3", "expected a string", "allowed: none, isotropic"});
@@ -457,7 +457,10 @@ TEST(JobErrors, MissingTableIsNamed) {
                            "[landscape]\nkind = \"kramers_well\"\na = 1\nb = 1\n"
                            "barrier = 1\n[dynamics]\nlr = 0.1\n[escape]\nkind = "
                            "\"barrier\"\n";
-  EXPECT_EQ(message_of(text), "jobs/x.toml: missing table [noise]");
+  EXPECT_EQ(message_of(text),
+            "jobs/x.toml: missing table [noise] (with kind = one of: none, isotropic, diagonal, "
+            "covariance, hessian, hessian_top, gradient_covariance, power_law, sgd, "
+            "multiplicative, levy)");
 }
 
 TEST(JobErrors, MissingKeyNamesTheTableLineTypeAndMeaning) {
@@ -600,7 +603,7 @@ TEST(JobErrors, TooManyTrialsInAllIsRejected) {
       "[landscape]\nkind = \"kramers_well\"\na = { logspace = [0, 1, 5000] }\nb = 1\nbarrier = 1");
   const auto at = text.find("trials = ");
   text.replace(at, text.find('\n', at) - at, "trials = 1000000000");
-  expect_config_error(text, {"jobs/x.toml: ", "job.trials = 1000000000", "5000 configurations",
+  expect_config_error(text, {"jobs/x.toml:4:10: ", "job.trials = 1000000000", "5000 configurations",
                              "at most 1e+12 trials"});
 }
 
