@@ -271,11 +271,16 @@ void Session::abort(int code) {
 int Session::first_failure(int my_code, int& first_rank) const {
   int mine = my_code != 0 ? rank_ : size_;
   int lowest = size_;
-  check(MPI_Allreduce(&mine, &lowest, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD), "MPI_Allreduce");
+  // Non-blocking collectives and a sleeping wait: ranks that arrive early (workers, while rank 0
+  // finishes the farm's tail) leave their core alone instead of spinning inside MPI.
+  MPI_Request req;
+  check(MPI_Iallreduce(&mine, &lowest, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD, &req), "MPI_Iallreduce");
+  wait(req);
   first_rank = lowest;
   if (lowest == size_) return 0;
   int code = my_code;
-  check(MPI_Bcast(&code, 1, MPI_INT, lowest, MPI_COMM_WORLD), "MPI_Bcast");
+  check(MPI_Ibcast(&code, 1, MPI_INT, lowest, MPI_COMM_WORLD, &req), "MPI_Ibcast");
+  wait(req);
   return code;
 }
 
