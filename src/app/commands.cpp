@@ -86,21 +86,6 @@ double nominal_steps_per_second(const trial::Model& m) {
   return rate;
 }
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string host_name() {
-  char buf[256] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return buf;
-}
-
 // Expected steps per trial where an exact answer is cheap (the continuous-time mean first-passage
 // time of kramers_well with isotropic noise), capped at max_steps; nullopt where unknown.
 std::optional<double> expected_steps(const trial::Model& m, std::uint64_t max_steps) {
@@ -134,28 +119,23 @@ std::string duration_text(double seconds) {
   return fmt::format("{:.1f} h", seconds / 3600);
 }
 
-std::vector<io::SummaryRow> reduce_all(const job::Job& job, const std::vector<trial::Model>& models,
-                                       const std::vector<TrialResult>& sorted) {
+// Every configuration's row without trials: the model's numbers and empty statistics.
+std::vector<io::SummaryRow> rows_without_trials(const job::Job& job, const std::vector<trial::Model>& models) {
   std::vector<io::SummaryRow> rows;
-  rows.reserve(job.configs.size());
-  std::size_t i = 0;
   for (const auto& c : job.configs) {
-    std::size_t j = i;
-    while (j < sorted.size() && sorted[j].config == c.index) ++j;
-    const auto& m = models[c.index];
-    io::SummaryRow row;
-    row.config = &c;
-    row.sharpness = m.instance.sharpness;
-    row.lr = m.lr;
-    row.stats = stats::reduce(std::span<const TrialResult>(sorted.data() + i, j - i), job.max_steps);
-    row.trace_sigma = m.instance.trace_sigma;
-    row.tr_h_sigma = m.instance.tr_h_sigma;
-    row.tr_h_sigma_iso = m.instance.tr_h_sigma_iso;
-    row.alpha = m.instance.alpha;
+    io::SummaryRow row = model_row(job, models[c.index], c.index);
+    row.stats = stats::reduce({}, job.max_steps);
     rows.push_back(std::move(row));
-    i = j;
   }
   return rows;
+}
+
+// Every configuration's references, in this thread (PETSc on this process alone).
+std::vector<ReferenceColumns> solve_all_references(const std::vector<trial::Model>& models) {
+  const reference::PetscSession petsc(true);
+  std::vector<ReferenceColumns> refs;
+  for (const auto& m : models) refs.push_back(compute_references(m));
+  return refs;
 }
 
 // Fills the reference and theory columns (docs/REFERENCES.md) from the solved references and
@@ -530,11 +510,7 @@ int merge_command(const fs::path& dir) {
   io::write_file_atomically(dir / "job.toml", job->text);
   io::write_file_atomically(dir / "run.state", "escapade run state 1\nshard 0/1\n");
   auto rows = reduce_sorted(dir / "trials.bin", *job, models, all);
-  std::vector<ReferenceColumns> refs;
-  {
-    const reference::PetscSession petsc(true);
-    for (const auto& m : models) refs.push_back(compute_references(m));
-  }
+  const std::vector<ReferenceColumns> refs = solve_all_references(models);
   io::RunInfo info;
   info.ranks = 0;
   info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -618,13 +594,8 @@ int reference_command(const fs::path& path, const fs::path& out) {
   if (ec) throw IoError(fmt::format("cannot create result directory '{}': {}", out.string(), ec.message()));
   const auto started = std::chrono::steady_clock::now();
   const std::string started_utc = utc_now();
-  const std::vector<TrialResult> none;
-  std::vector<io::SummaryRow> rows = reduce_all(job, models, none);
-  std::vector<ReferenceColumns> refs;
-  {
-    const reference::PetscSession petsc(true);
-    for (const auto& m : models) refs.push_back(compute_references(m));
-  }
+  std::vector<io::SummaryRow> rows = rows_without_trials(job, models);
+  const std::vector<ReferenceColumns> refs = solve_all_references(models);
   std::vector<std::string> notes = add_references(models, refs, rows);
   io::write_summary_csv(job, rows, out / "summary.csv");
   io::RunInfo info;

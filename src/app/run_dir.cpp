@@ -82,6 +82,9 @@ void write_state(const fs::path& dir, const std::string& job_text, std::uint32_t
   io::write_file_atomically(dir / "job.toml", job_text);
 }
 
+
+}  // namespace
+
 std::string utc_now() {
   const std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -91,7 +94,23 @@ std::string utc_now() {
   return buf;
 }
 
-}  // namespace
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+io::SummaryRow model_row(const job::Job& job, const trial::Model& m, std::uint32_t c) {
+  io::SummaryRow row;
+  row.config = &job.configs[c];
+  row.sharpness = m.instance.sharpness;
+  row.lr = m.lr;
+  row.trace_sigma = m.instance.trace_sigma;
+  row.tr_h_sigma = m.instance.tr_h_sigma;
+  row.tr_h_sigma_iso = m.instance.tr_h_sigma_iso;
+  row.alpha = m.instance.alpha;
+  return row;
+}
 
 ShardRange shard_range(std::size_t configs, std::uint32_t index, std::uint32_t count) {
   const auto n = static_cast<std::uint64_t>(configs);
@@ -305,11 +324,7 @@ std::vector<io::SummaryRow> reduce_sorted(const fs::path& trials_bin, const job:
                                           const std::vector<trial::Model>& models, ShardRange range) {
   std::vector<io::SummaryRow> rows;
   for (std::uint32_t c = range.begin; c < range.end; ++c) {
-    const auto& m = models[c];
-    io::SummaryRow row;
-    row.config = &job.configs[c];
-    row.sharpness = m.instance.sharpness;
-    row.lr = m.lr;
+    io::SummaryRow row = model_row(job, models[c], c);
     const std::uint64_t first = static_cast<std::uint64_t>(c - range.begin) * job.trials;
     row.stats = stats::reduce_stream(
         [&](const std::function<void(std::span<const TrialResult>)>& visit) {
@@ -325,10 +340,6 @@ std::vector<io::SummaryRow> reduce_sorted(const fs::path& trials_bin, const job:
           });
         },
         job.max_steps);
-    row.trace_sigma = m.instance.trace_sigma;
-    row.tr_h_sigma = m.instance.tr_h_sigma;
-    row.tr_h_sigma_iso = m.instance.tr_h_sigma_iso;
-    row.alpha = m.instance.alpha;
     rows.push_back(std::move(row));
   }
   return rows;
@@ -354,15 +365,13 @@ std::vector<io::SummaryRow> finish_trials(const fs::path& dir, const job::Job& j
 }
 
 void write_progress_file(const fs::path& dir, const ProgressSnapshot& p) {
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0) host[0] = 0;
   const auto num = [](double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string("null"); };
   io::write_file_atomically(
       dir / "progress.json",
       fmt::format("{{\"state\": {}, \"done\": {}, \"total\": {}, \"escaped\": {}, \"rate\": {}, "
                   "\"eta_seconds\": {}, \"host\": {}, \"pid\": {}, \"updated_utc\": {}}}\n",
                   io::json_string(p.state), p.done, p.total, p.escaped, num(p.rate),
-                  p.eta_seconds >= 0 ? num(p.eta_seconds) : std::string("null"), io::json_string(host),
+                  p.eta_seconds >= 0 ? num(p.eta_seconds) : std::string("null"), io::json_string(host_name()),
                   static_cast<long>(getpid()), io::json_string(utc_now())));
 }
 

@@ -25,6 +25,14 @@
 
 namespace escapade::app {
 
+// ISO 8601 UTC time now, and this machine's host name ("unknown" if it has none).
+std::string utc_now();
+std::string host_name();
+
+// The summary row of configuration c before statistics: the model's numbers (sharpness, lr, the
+// noise geometry at θ*).
+io::SummaryRow model_row(const job::Job& job, const trial::Model& model, std::uint32_t c);
+
 // Configurations [begin, end) of shard I of K: [floor(I·n/K), floor((I+1)·n/K)).
 struct ShardRange {
   std::uint32_t begin = 0, end = 0;
